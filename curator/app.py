@@ -397,6 +397,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     )
     seats.people_changed.connect(window.people.people_changed)  # names given at other seats
     seats.projects_changed.connect(window.projects.refresh)  # projects made at other seats
+    if window.imports.watch is not None:  # a terminal's watch: its arrivals counted here
+        seats.applied.connect(window.imports.watch.other.heard)
 
     told_not_enough = [False]  # the "too few decisions" sentence, said once a session
 

@@ -16,7 +16,8 @@ Output: a line per arrival once measured ("IMG_0001.JPG: new, photo 12, tile
 object per line of `WATCH_FIELDS`. Anything else (a file gone, the folder gone
 and back, a full disk) is a sentence on stderr; the watch goes on. Exit codes:
 0 stopped, 1 stopped with frames not yet backed up, 2 bad usage (no such
-folder, a backup that can't be), 130 stopped at once.
+folder, a backup that can't be, another window or terminal already watching
+into this catalog: it says which folder), 130 stopped at once.
 """
 
 from __future__ import annotations
@@ -157,6 +158,16 @@ def cmd_watch(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError(problem.line)
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise UsageError("--workers must be between 1 and 64")
+    from curator.engine.lock import ImportLock
+
+    other = ImportLock(ctx.catalog.path).holder()
+    if other is not None and other.watching:  # one watch at a time, said the other way round
+        stop = (
+            "stop it there first (File ▸ Watch Folder… again)"
+            if other.desk and other.desk.startswith("window")
+            else "stop it first (Ctrl+C where it runs)"
+        )
+        raise UsageError(f"{other.sentence()} Only one watch feeds a catalog at a time: {stop}.")
     folder = os.path.abspath(os.path.expanduser(args.folder))
     backup = _backup(args, ctx, folder)
     settings = ctx.settings

@@ -50,6 +50,7 @@ class RunRequest:
     # A watched folder's run: it stays open, fed the files that land
     # (`PipelineService.feed`), until `end_feed` (pipeline.live).
     live: bool = False
+    watching: str = ""  # the watched folder of a live run (what the import lock's note says)
 
     @property
     def reads_files(self) -> bool:

@@ -34,6 +34,7 @@ Invariants:
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from functools import partial
@@ -45,7 +46,7 @@ from curator.catalog.models import Stage
 from curator.catalog.writer import CatalogWriter, record_error
 from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
 from curator.engine.isolation import ChildProcessPool
-from curator.engine.lock import ImportLock
+from curator.engine.lock import ImportHolder, ImportLock
 from curator.engine.progress import ProgressBoard, StageProgress, StageState
 from curator.engine.stage_runner import RunSummary, StageGate
 from curator.engine.types import StageFn
@@ -92,6 +93,17 @@ log = logging.getLogger(__name__)
 # How long the decoder children wait for the next run once one has measured its
 # files (a second folder dropped, a retry, the watch folder's next batch).
 DECODERS_IDLE_S = 60.0
+
+
+def holder_of(request: RunRequest) -> ImportHolder:
+    """What this process says it does while it holds the import lock."""
+    from curator.catalog.backends.seat import current_seat
+
+    what = "watch" if request.live else "import"
+    folder = request.watching or request.folder or ""
+    return ImportHolder(what, folder, current_seat().desk, os.getpid())
+
+
 WATCHING_SENTENCE = (
     "A folder is being watched (File ▸ Watch Folder…): stop watching to import another one."
 )
@@ -207,9 +219,15 @@ class PipelineService(QObject):
                 raise PipelineBusy(WATCHING_SENTENCE)
             raise PipelineBusy("An import is already running; wait for it or cancel it first.")
         if request.reads_files and not self._lock.acquire(timeout=wait_for_lock):
+            holder = self._lock.holder()
             raise PipelineBusy(
-                "Another Curator is importing into this catalog; try again when it has finished."
+                holder.sentence()
+                if holder is not None
+                else "Another Curator is importing into this catalog; try again when it has"
+                " finished."
             )
+        if request.reads_files:
+            self._lock.say(holder_of(request))
         self._generation += 1
         self._request, self._snapshot = request, self.settings
         if request.live:  # one decoder child more: the quick looks' (pipeline.live)

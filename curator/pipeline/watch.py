@@ -259,7 +259,11 @@ class WatchSession(QObject):
             self._wait("Curator is importing; the watch's frames follow when it is done.")
             return
         request = RunRequest(
-            paths=tuple(self.outstanding), stages=STAGES, part_of="Watch", live=True
+            paths=tuple(self.outstanding),
+            stages=STAGES,
+            part_of="Watch",
+            live=True,
+            watching=self.folder,
         )
         try:
             self.service.start(request)

@@ -58,3 +58,13 @@ def state_text(row: GalleryRow) -> str:
 
 def rating_text(rating: int | None) -> str:
     return "★" * rating + "☆" * (5 - rating) if rating else "no rating"
+
+
+def ago(seconds: float) -> str:
+    """ "2 s", "3 min", "1 h 5 min" """
+    s = int(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {s % 3600 // 60} min"

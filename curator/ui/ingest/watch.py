@@ -14,6 +14,9 @@ window's one pipeline (pipeline.watch's `WatchSession`, as `curator watch`).
   backup copies what it had not. The last backup is the dialog's next default.
 - The session's photos are Cull ▸ Propose…'s "this watch session" (`scope`);
   `grouped` lets a proposal for them follow (ui.cull.menu).
+- Another process's watch into this catalog (`curator watch`, another
+  window) is shown by `other` (ui.ingest.other_watch), never claimed: the
+  toggle refuses with its sentence, and `resume` follows it instead.
 - `shutdown()` (App.stop): the watcher ends at once, nothing more is delivered,
   and the folder stays remembered (only a Cancel while the window shows ends
   the watch for good).
@@ -33,7 +36,9 @@ from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QWidget
 
 from curator.ingest.types import IngestRequest
 from curator.paths import RecentList
+from curator.ui.common.format import ago
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.ingest.other_watch import OtherWatch
 from curator.ui.ingest.watch_dialog import WatchChoice
 
 if TYPE_CHECKING:
@@ -58,16 +63,6 @@ class WatchedPipeline(Protocol):
     def stopping(self) -> SignalInstance: ...
 
     def start_backfill(self) -> bool: ...
-
-
-def ago(seconds: float) -> str:
-    """ "2 s", "3 min", "1 h 5 min" """
-    s = int(seconds)
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s % 3600 // 60} min"
 
 
 def status_text(
@@ -155,6 +150,14 @@ class WindowWatch(QObject):
         )
         self.action.triggered.connect(lambda checked=False: self._on_triggered(checked))
         pipeline.stopping.connect(self.shutdown)
+        # Another process's watch into this catalog: shown, never claimed as ours.
+        self.other = OtherWatch(
+            window,
+            lambda: Path(self.pipeline.service.catalog_path),
+            status,
+            self._take_over,
+            errors,
+        )
 
     def add_to(self, menu: QMenu) -> None:
         menu.addAction(self.action)
@@ -222,8 +225,14 @@ class WindowWatch(QObject):
             if said is not None:
                 self.errors.report(said)
                 return False
+        other = self.other.current()
+        if other is not None and other.watching:
+            self.errors.report(f"{other.sentence()} Only one watch feeds a catalog at a time.")
+            self.other.follow(other)
+            return False
         if self.session is not None:
             self.stop()
+        self.other.clear()
         service = self.pipeline.service
         exclude = (str(service.cache_dir),)
         session = WatchSession(folder, service, exclude=exclude, backup=backup, parent=self)
@@ -260,6 +269,10 @@ class WindowWatch(QObject):
     def resume(self) -> None:
         """The catalog is open: a watch left on (a window killed while watching)
         goes on, and catches up what landed meanwhile."""
+        other = self.other.current()
+        if other is not None and other.watching:  # a terminal watches: its frames come in
+            self.other.follow(other)
+            return
         left = choice_of(self._remembered.read())
         if left is None or self.watching:
             return
@@ -284,10 +297,15 @@ class WindowWatch(QObject):
             return
         self.pipeline.start_backfill()  # describe, embed and score the frames that came
 
+    def _take_over(self, folder: str) -> bool:
+        """The other process's watch ended: this window watches its folder."""
+        return self.start(folder)
+
     @Slot()
     def shutdown(self) -> None:
         """The app stops: the watcher ends now; the folder stays remembered."""
         self._tick.stop()
+        self.other.clear()
         if self.session is not None:
             self.session.shutdown()
 
