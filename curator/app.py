@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -539,6 +538,8 @@ def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, sh
 
 def listen_to_the_file(db: object, seats: LiveSeats) -> None:
     """On an embedded catalog: the other processes' writes, from its change feed."""
+    import sqlite3
+
     from curator.catalog.backends.feed import FeedListener
     from curator.catalog.backends.seat import current_seat
 

@@ -94,7 +94,7 @@ def test_text_output_is_one_line_per_hit(library: dict[str, Path]) -> None:
         str(library["jolla_leaf_soft.jpg"]),
     }
     assert all(line.endswith("(tags)") for line in lines)  # both have "sea" as a tag
-    assert "[kept ★★★★]" in out and "[unreviewed ★★]" in out
+    assert "[kept ★★★★]" in out and "[kept ★★]" in out  # a rating keeps an unreviewed photo
     code, out, _ = run_cli("search", "zeppelin")
     assert code == 0 and out.strip() == "No photo matches."
 

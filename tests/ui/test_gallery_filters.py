@@ -51,7 +51,7 @@ def test_every_filter_and_sort_is_one_query(library: Path, app: App, qtmodeltest
     )
     q = GalleryQuery
     cases = {
-        q(cull="kept"): ["IMG_0000.jpg"],
+        q(cull="kept"): ["IMG_0000.jpg", "IMG_0001.jpg"],  # a rating keeps an unreviewed one
         q(cull="rejected"): ["IMG_0002.jpg"],
         q(min_rating=3): ["IMG_0000.jpg", "IMG_0001.jpg"],
         q(min_rating=4): ["IMG_0000.jpg"],

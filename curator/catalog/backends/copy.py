@@ -31,8 +31,9 @@ from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.errors import CatalogError
 
 PAGE = 2_000  # rows per keyset page (embeddings: ~6 MB of vectors a page)
-# Derived or bookkeeping tables: never copied (the destination keeps its own).
-_DERIVED_PREFIXES = ("photo_fts", "sqlite_")
+# Derived or bookkeeping tables: never copied (the destination keeps its own;
+# `change_feed` is the embedded catalog's news for its open windows, backends.feed).
+_DERIVED_PREFIXES = ("photo_fts", "sqlite_", "change_feed")
 _BOOKKEEPING = frozenset({"curator_schema"})
 # Tables the decision log's triggers write: copied after the log (a decision going
 # in ends its photo's proposals, m023; the source holds only those still standing).

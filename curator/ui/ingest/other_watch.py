@@ -22,13 +22,16 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
-from curator.engine.lock import ImportHolder, ImportLock
 from curator.ui.common.format import ago
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+if TYPE_CHECKING:
+    from curator.engine.lock import ImportHolder
 
 TICK_MS = 1000  # how often the lock's note is read while another process watches
 
@@ -90,6 +93,8 @@ class OtherWatch(QObject):
 
     def current(self) -> ImportHolder | None:
         """Who else holds the catalog's import lock now, and for what (None: nobody)."""
+        from curator.engine.lock import ImportLock  # filelock: not before the first paint
+
         return ImportLock(self._catalog_path()).holder()
 
     def follow(self, holder: ImportHolder) -> None:
