@@ -95,7 +95,7 @@ log = logging.getLogger(__name__)
 DECODERS_IDLE_S = 60.0
 
 
-def holder_of(request: RunRequest) -> ImportHolder:
+def _holder_of(request: RunRequest) -> ImportHolder:
     """What this process says it does while it holds the import lock."""
     from curator.catalog.backends.seat import current_seat
 
@@ -227,7 +227,7 @@ class PipelineService(QObject):
                 " finished."
             )
         if request.reads_files:
-            self._lock.say(holder_of(request))
+            self._lock.say(_holder_of(request))
         self._generation += 1
         self._request, self._snapshot = request, self.settings
         if request.live:  # one decoder child more: the quick looks' (pipeline.live)

@@ -22,8 +22,8 @@ It talks in JSON lines. On stdout:
   then says `photos_changed`).
 T is `time.monotonic()`: one clock for every process of the machine, so the
 parent reads how long a decision took to reach this seat.
-On stdin, one command a line, `KEY ID` (KEY one of P X R U 0-5): the loupe on
-photo ID, then KEY pressed as a person presses it. End of input: the window
+On stdin, one command a line, `KEY ID` (KEY one of P X R U 0-5, or UNDO for
+Ctrl+Z): the loupe on photo ID, then KEY pressed as a person presses it. End of input: the window
 closes and the app shuts down.
 """
 
@@ -98,7 +98,10 @@ def main(url: str) -> int:
             view.setFocus()
             return  # the next tick, once the window is active
         commands.pop(0)
-        QTest.keyClick(view, KEYS[key])
+        if key == "UNDO":
+            QTest.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        else:
+            QTest.keyClick(view, KEYS[key])
         say({"decided": [pid, key], "at": committed[0]})
         snapshot()
 

@@ -114,3 +114,24 @@ def test_curator_watch_refuses_while_the_window_watches(qtbot: QtBot, tmp_path: 
         assert "Window 1 is watching" in done.stderr and str(shoot) in done.stderr
         assert "File ▸ Watch Folder…" in done.stderr
         watch.stop()
+
+
+def test_a_terminals_watch_begun_after_the_window_opened_is_shown(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    with running_app(qtbot) as app:
+        watch = _watch(app)
+        label = watch.other.label
+        assert not label.isVisible()
+        terminal = _terminal_watch(shoot)
+        try:
+            qtbot.waitUntil(lambda: watch.other.current() is not None, timeout=WAIT)
+            _frame(shoot, 0)
+            qtbot.waitUntil(lambda: app.model.rowCount() == 1, timeout=WAIT)
+            qtbot.waitUntil(label.isVisible, timeout=WAIT)
+            assert "Watching shoot in a terminal — 1 arrived here" in label.text()
+        finally:
+            terminal.send_signal(signal.SIGINT)
+            terminal.wait(timeout=60)

@@ -50,13 +50,14 @@ TOLERANCE = 24  # a thumbnail's mean colour, made again by another seat's decode
 class SeatWindow:
     """Seat B: its window in a process of its own, its lines read on a thread."""
 
-    def __init__(self, url: str, home: Path, log: IO[str]):
-        env = {
-            **os.environ,
-            "CURATOR_HOME": str(home),
-            "CURATOR_SEAT_USER": "assistant",
-            "CURATOR_SEAT_HOST": "seat-b",
-        }
+    def __init__(
+        self, url: str, home: Path, log: IO[str], seat: dict[str, str] | None = None
+    ) -> None:
+        """`seat`: its name in the decision log (default another person's seat;
+        `{}`: this process's photographer, on this machine: another window)."""
+        if seat is None:
+            seat = {"CURATOR_SEAT_USER": "assistant", "CURATOR_SEAT_HOST": "seat-b"}
+        env = {**os.environ, "CURATOR_HOME": str(home), **seat}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.ui.studio_window_child", url],
             cwd=REPO,

@@ -10,7 +10,9 @@ this window watches that folder itself).
 
 Protocol: `follow(holder)` shows the other watch and starts the one-second
 tick that re-reads the lock's note (engine.lock.ImportHolder; a small file,
-no lock taken); `heard(news)` counts the photos the feed brought meanwhile;
+no lock taken); `heard(news)` counts the photos the feed brought meanwhile, and
+photos from elsewhere while nothing is followed look at the note once (a
+watch begun after the window opened);
 when the note is gone the tick stops and the offer shows; `take_over`
 hides everything and hands the folder to `start` (the window's own watch);
 `clear()` hides everything (a watch of the window's own began).
@@ -67,9 +69,11 @@ class OtherWatch(QObject):
         status: QStatusBar | None,
         start: Callable[[str], bool],
         errors: ErrorReporter,
+        own_watch: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
         self.errors = errors
+        self._own_watch = own_watch  # this window watches (then no other process can)
         self._catalog_path = catalog_path
         self._start = start
         self.holder: ImportHolder | None = None
@@ -111,11 +115,17 @@ class OtherWatch(QObject):
     def heard(self, news: object) -> None:
         """The feed's news: the photos it added arrived through the other watch."""
         added = getattr(news, "added", ())
-        if self.holder is None or not added:
+        if not added:
             return
+        holder = self.holder
+        if holder is None:  # photos came from elsewhere: a watch begun since?
+            holder = self.current()
+            if holder is None or not holder.watching or self._own_watch():
+                return
+            self.follow(holder)
         self.count += len(added)
         self.last_at = time.monotonic()
-        self.label.setText(other_text(self.holder, self.count, self.last_at))
+        self.label.setText(other_text(holder, self.count, self.last_at))
 
     @Slot()
     @guarded_slot

@@ -157,6 +157,7 @@ class WindowWatch(QObject):
             status,
             self._take_over,
             errors,
+            lambda: self.watching,
         )
 
     def add_to(self, menu: QMenu) -> None:
