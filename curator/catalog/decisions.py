@@ -303,10 +303,21 @@ def record_of(row: bulk.LogRow) -> DecisionRecord:
     return DecisionRecord(row.photo_id, DecisionKind(row.kind), row.old, row.new)
 
 
-def apply_many(fn: Callable[[], T]) -> T:
-    """Several decision calls (`curator keep a b c`) as ONE transaction, all or
-    none; each photo's change is still its own undo group."""
-    return _write(fn)
+def apply_many(fn: Callable[[], T], *, one_undo_step: bool = False) -> T:
+    """Several decision calls as ONE transaction, all or none; each photo's
+    change its own undo group, or with `one_undo_step` all of them one
+    (`curator keep a b c`: one command, one step of the terminal's undo)."""
+    if not one_undo_step:
+        return _write(fn)
+
+    def write() -> T:
+        token = _STEP_STAMP.set(_new_stamp())
+        try:
+            return fn()
+        finally:
+            _STEP_STAMP.reset(token)
+
+    return _write(write)
 
 
 def one_step(

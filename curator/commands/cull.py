@@ -6,7 +6,9 @@ a first cull Curator proposes, and accepting it.
 (`cull.rules.propose`) and replaces this photographer's proposals
 (`catalog.proposals.store.write_proposals`) for every undecided photo in scope;
 never a decision. Output: the counts, the rejects' reasons, a target not met,
-and the people left with no keep (`--json`: `no_keep`, `beyond_target`).
+the people left with no keep (`--json`: `no_keep`, `beyond_target`), and the
+photos left out because Curator could not read them (`failed`: they stay in
+the Failed lane, never proposed, counted or accepted).
 
 --accept turns the proposals (or one kind) into decisions: one transaction,
 one undo step; a photo judged meanwhile is left as it is.
@@ -123,6 +125,7 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.cull.propose import propose_for
     from curator.cull.summary import (
         counts_text,
+        failed_text,
         keep_reasons,
         keeps_text,
         people_text,
@@ -160,6 +163,8 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
             "reasons": dict(sorted(reasons.items())),
             "no_keep": [{"id": p.id, "name": p.name} for p in s.no_keep],
             "beyond_target": s.beyond_target,
+            "failed": s.failed,
+            "ranked_by": s.ranked_by or None,
             "kept_for": dict(sorted(kept_for.items())),
             "seconds": round(seconds, 3),
         }
@@ -169,16 +174,22 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     out = ctx.out
     if not s.photos:
         print("Nothing to propose: every photo here is already decided.", file=out)
+        if s.failed:
+            print(f"  {failed_text(s)}.", file=out)
         return EXIT_OK
     print(f"Proposed a first cull of {s.photos:,} photo(s): {counts_text(s)}.", file=out)
     if reasons:
         print(f"  rejects: {reasons_text(reasons)}", file=out)
     if kept_for:
         print(f"  keeps chosen for their people: {keeps_text(kept_for)}", file=out)
+    if s.ranked_by:
+        print(f"  ranked by {s.ranked_by}", file=out)
     if s.short:
         print(f"  {short_text(s)}", file=out)
     if s.no_keep:
         print(f"  {printable(people_text(s))}", file=out)
+    if s.failed:
+        print(f"  {failed_text(s)}.", file=out)
     print(
         "Nothing is decided yet: review them (`curator list --json`), then "
         "`curator cull --accept`.",

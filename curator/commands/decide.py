@@ -144,7 +144,7 @@ def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
         return changed, unknown
 
     try:
-        changed, unknown = apply_many(decide)
+        changed, unknown = apply_many(decide, one_undo_step=True)
     except DecisionError as exc:
         raise UsageError(str(exc)) from exc
     if changed and args.command not in UNTAUGHT:

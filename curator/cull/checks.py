@@ -126,6 +126,20 @@ def technical_value(frame: ProposalFrame) -> float:
 TASTE_WEIGHT = 0.7  # the photographer's taste over the technical value, where there is one
 
 
+BY_TASTE = "your taste model's scores, then the measures"
+BY_MEASURES = (
+    "the measures (no taste model yet): frames whose sharpness was judged first, then"
+    " sharpness and exposure, then faces with open eyes; frames too small to judge last"
+)
+
+
+def rank_key(frame: ProposalFrame, its_value: float, index: int) -> tuple[bool, float, int]:
+    """The order a target keeps frames in: a frame whose sharpness was judged
+    before one that could not be (too small, unreadable), then by `value`; a
+    frame too small to judge never outranks a judged one."""
+    return (frame.sharpness_score is None, -its_value, index)
+
+
 def value(frame: ProposalFrame) -> float:
     """What ranks frames for a target and picks a moment's best: the
     photographer's taste (when their model scored the photo) over the

@@ -7,7 +7,9 @@ its own connection, as any long write)."""
 
 from __future__ import annotations
 
-from curator.catalog.proposals.plan import Scope, plan_frames
+from dataclasses import replace
+
+from curator.catalog.proposals.plan import Scope, failed_in_scope, plan_frames
 from curator.catalog.proposals.store import write_proposals
 from curator.cull.checks import CullChecks
 from curator.cull.rules import ProposalRun, propose, target_of
@@ -21,9 +23,11 @@ def propose_for(
     keep: int | None = None,
     keep_percent: float | None = None,
 ) -> ProposalRun:
-    """Propose a first cull of the scope's undecided photos for `owner` and store it."""
-    frames = plan_frames(scope or Scope())
+    """Propose a first cull of the scope's undecided photos for `owner` and store
+    it; the photos the technical stage failed on are left out, and counted."""
+    scope = scope or Scope()
+    frames = plan_frames(scope)
     undecided = sum(1 for f in frames if f.decided is None)
     run = propose(frames, checks, target_of(keep, keep_percent, undecided))
     write_proposals(owner, run.proposals)
-    return run
+    return replace(run, summary=replace(run.summary, failed=failed_in_scope(scope)))

@@ -30,7 +30,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curator.cull.checks import EXPRESSIONS, CullChecks, Judged, judge, value
+from curator.cull.checks import (
+    BY_MEASURES,
+    BY_TASTE,
+    EXPRESSIONS,
+    CullChecks,
+    Judged,
+    judge,
+    rank_key,
+    value,
+)
 from curator.cull.coverage import cover, no_keep
 from curator.cull.looks import prefer_looks, ready_reason
 from curator.cull.moments import moments
@@ -63,6 +72,8 @@ class ProposalSummary:
     # people with an acceptable frame a target was too small to cover.
     no_keep: tuple[FramePerson, ...] = ()
     beyond_target: int = 0
+    failed: int = 0  # undecided photos left out: the technical stage failed on them
+    ranked_by: str = ""  # what ranked the frames for a target (`checks.BY_TASTE`…); "": none
 
 
 @dataclass(frozen=True)
@@ -144,9 +155,11 @@ def propose(
             gap = values[anchor] - values[i]
             verdicts[i] = _reject(frames[i], (ProposalReason.DUPLICATE,), _sure(gap))
     else:
-        ranked = sorted(best_of, key=lambda i: (-values[i], i)) + sorted(
-            (i for i, _ in duplicates), key=lambda i: (-values[i], i)
-        )
+
+        def rank(i: int) -> tuple[bool, float, int]:
+            return rank_key(frames[i], values[i], i)
+
+        ranked = sorted(best_of, key=rank) + sorted((i for i, _ in duplicates), key=rank)
         covering = cover(frames, ranked, target)
         beyond = covering.beyond
         first = set(covering.keeps)
@@ -193,6 +206,9 @@ def propose(
         short=target is not None and acceptable < target,
         no_keep=no_keep(frames, [i for i, p in verdicts.items() if p.verdict is KEEP]),
         beyond_target=beyond,
+        ranked_by=(BY_TASTE if any(f.taste is not None for f in frames) else BY_MEASURES)
+        if target is not None
+        else "",
     )
     return ProposalRun(proposals, summary)
 

@@ -76,3 +76,12 @@ def people_text(s: ProposalSummary) -> str:
             f" than the {s.target:,} keep(s) asked for."
         )
     return text
+
+
+def failed_text(summary: ProposalSummary) -> str:
+    """The photos a proposal left out because the technical stage failed on them."""
+    n = summary.failed
+    return (
+        f"{n:,} photo{'s' if n != 1 else ''} left out: Curator could not read "
+        f"{'them' if n != 1 else 'it'} (the Failed lane says why)"
+    )

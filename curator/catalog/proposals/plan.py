@@ -110,6 +110,25 @@ _MEASURES = _OWN + len(faces_summary.COLUMNS)  # and the checks' measures here
 _COLUMNS = f"{select_list(_PlanRow)}, {faces_summary.columns('pf')}"
 
 
+# The photos the technical stage failed on: their own lane (the Failed filter),
+# never proposed, counted or accepted (they measured nothing to judge).
+FAILED_SQL = (
+    "EXISTS (SELECT 1 FROM stage_run sr WHERE sr.photo_id = photo.id"
+    " AND sr.stage = 'technical' AND sr.status = 'failed')"
+)
+
+
+def failed_in_scope(scope: Scope = Scope()) -> int:
+    """How many of the scope's undecided photos the technical stage failed on
+    (a proposal leaves them out, and says so)."""
+    where, params = _scope_sql(scope)
+    sql = (
+        f"SELECT COUNT(*) FROM photo WHERE {shown_sql()} AND NOT {DECIDED_SQL}"
+        f" AND {FAILED_SQL}{where}"
+    )
+    return int(Photo._meta.database.execute_sql(sql, params).fetchone()[0])
+
+
 def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
     """The frames a proposal reads, in capture order (see the module docstring)."""
     db = Photo._meta.database
@@ -120,7 +139,7 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
         " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
         f" WHERE {shown} AND (NOT {DECIDED_SQL} OR photo.burst_group IS NOT NULL"
-        f" OR photo.id IN ({WITH_PERSON_SQL})){where}"
+        f" OR photo.id IN ({WITH_PERSON_SQL})) AND NOT {FAILED_SQL}{where}"
         " ORDER BY photo.captured_at IS NULL, photo.captured_at, photo.capture_subsec, photo.id"
     )
     cursor = db.execute_sql(sql, params)

@@ -261,7 +261,10 @@ def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptRep
 
     def step() -> AcceptReport:
         rows = Photo._meta.database.execute_sql(
-            "SELECT photo_id, verdict FROM cull_proposal WHERE owner = ?", (owner,)
+            "SELECT photo_id, verdict FROM cull_proposal WHERE owner = ? AND NOT EXISTS"
+            " (SELECT 1 FROM stage_run sr WHERE sr.photo_id = cull_proposal.photo_id"
+            " AND sr.stage = 'technical' AND sr.status = 'failed')",  # the Failed lane's
+            (owner,),
         )
         targets = {
             int(pid): kept if verdict == ProposalVerdict.KEEP.value else rejected

@@ -225,7 +225,7 @@ class CullMenu(QObject):
     def _on_proposed(self, done: ProposeDone) -> None:
         if done.run is None:
             return  # the error went to the error reporter
-        from curator.cull.summary import counts_text, people_text
+        from curator.cull.summary import counts_text, failed_text, people_text
 
         s = done.run.summary
         asked = self.controller().last_proposal
@@ -247,6 +247,7 @@ class CullMenu(QObject):
         self.hooks.notify(
             f"Proposed a first cull of {s.photos:,} photo(s): {counts_text(s)}. "
             + (f"{people_text(s)} " if s.no_keep else "")
+            + (f"{failed_text(s)}. " if s.failed else "")
             + "Nothing is decided yet: review them, then Cull ▸ Accept the Rest."
         )
 

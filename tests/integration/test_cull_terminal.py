@@ -1,0 +1,114 @@
+"""Culling from the terminal (issue 80): one rule for a star wherever it is
+given, the terminal's own undo and redo, failed photos never proposed,
+counted or accepted, and a target without a taste model that never ranks a
+frame too small to judge above a judged sharp one. Real photos (the camera
+fixtures, resized) measured by the real technical stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+
+from tests.integration.cli_helpers import import_json, list_json, run_cli
+from tests.integration.test_cull_cli import SHARP
+
+
+def _shoot(fixtures_dir: Path, folder: Path) -> dict[str, Path]:
+    """The originals at 1600 px, a touch soft (sharp enough, not the sharpest:
+    as most frames of a shoot), one of them also as a 100 px thumbnail (too
+    small to judge; well exposed), and a truncated JPEG."""
+    folder.mkdir()
+    made: dict[str, Path] = {}
+    for name in SHARP:
+        img = cv2.imread(str(fixtures_dir / "jpeg" / f"{name}.jpg"))
+        scale = 1600 / max(img.shape[:2])
+        big = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        big = cv2.GaussianBlur(big, (0, 0), 1.5)
+        cv2.imwrite(str(folder / f"{name}.jpg"), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        made[name] = folder / f"{name}.jpg"
+    img = cv2.imread(str(fixtures_dir / "jpeg" / f"{SHARP[0]}.jpg"))
+    tiny = cv2.resize(img, (75, 100), interpolation=cv2.INTER_AREA)
+    cv2.imwrite(str(folder / "tiny.jpg"), tiny, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    made["tiny"] = folder / "tiny.jpg"
+    whole = (folder / f"{SHARP[1]}.jpg").read_bytes()
+    (folder / "truncated.jpg").write_bytes(whole[: len(whole) // 3])
+    made["truncated"] = folder / "truncated.jpg"
+    return made
+
+
+def _by_name() -> dict[str, dict[str, object]]:
+    return {Path(str(p["path"])).name: p for p in list_json()}
+
+
+def test_a_rating_from_the_terminal_keeps_the_photo(fixtures_dir: Path, tmp_path: Path) -> None:
+    shoot = _shoot(fixtures_dir, tmp_path / "shoot")
+    import_json(tmp_path / "shoot", "--stages", "technical")
+    code, _, err = run_cli("rate", "--stars", "5", str(shoot[SHARP[0]]))
+    assert code == 0, err
+    assert _by_name()[shoot[SHARP[0]].name]["cull"] == "kept"
+    code, _, err = run_cli("reject", str(shoot[SHARP[1]]))
+    run_cli("rate", "--stars", "2", str(shoot[SHARP[1]]))
+    assert _by_name()[shoot[SHARP[1]].name]["cull"] == "rejected"  # a reject stays one
+    code, out, _ = run_cli("search", "kept")
+    assert shoot[SHARP[0]].name in out
+
+
+def test_a_failed_photo_is_never_proposed_counted_or_accepted(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    shoot = _shoot(fixtures_dir, tmp_path / "shoot")
+    result = import_json(tmp_path / "shoot", "--stages", "technical")
+    assert result["failed"] == 1
+    code, out, err = run_cli("cull", "--propose", "--keep", "2", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["photos"] == len(SHARP) + 1 and report["failed"] == 1
+    assert "proposal" not in _by_name()["truncated.jpg"]
+    code, out, _ = run_cli("cull", "--propose", "--keep", "2")
+    assert f"Proposed a first cull of {len(SHARP) + 1} photo(s)" in out
+    assert "1 photo left out: Curator could not read it" in out
+    run_cli("cull", "--accept")
+    assert _by_name()["truncated.jpg"]["cull"] == "unreviewed"
+
+
+def test_without_taste_a_frame_too_small_to_judge_ranks_after_the_judged(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    _shoot(fixtures_dir, tmp_path / "shoot")
+    import_json(tmp_path / "shoot", "--stages", "technical")
+    shown = _by_name()
+    assert shown["tiny.jpg"]["sharpness_score"] is None  # too small to judge
+    judged = [n for n in shown if n not in ("tiny.jpg", "truncated.jpg")]
+    assert all(30 < float(shown[n]["sharpness_score"] or 0) < 85 for n in judged), shown
+    code, out, err = run_cli("cull", "--propose", "--keep", "1", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert "no taste model yet" in report["ranked_by"]
+    shown = _by_name()
+    kept = [n for n, p in shown.items() if (p.get("proposal") or {}).get("verdict") == "keep"]
+    assert len(kept) == 1 and kept[0] in judged, kept
+    code, out, _ = run_cli("cull", "--propose", "--keep", "2")
+    assert "ranked by the measures (no taste model yet)" in out
+
+
+def test_undo_and_redo_on_the_command_line(fixtures_dir: Path, tmp_path: Path) -> None:
+    shoot = _shoot(fixtures_dir, tmp_path / "shoot")
+    import_json(tmp_path / "shoot", "--stages", "technical")
+    code, out, err = run_cli("undo")
+    assert code == 1 and "Nothing to undo" in err
+    run_cli("reject", str(shoot[SHARP[0]]), str(shoot[SHARP[1]]))
+    run_cli("rate", "--stars", "4", str(shoot[SHARP[2]]))
+    code, out, err = run_cli("undo")
+    assert code == 0, err
+    assert f"Undone: rating of {shoot[SHARP[2]].name} (4 → —)" in out
+    assert f"Undone: cull of {shoot[SHARP[2]].name} (kept → unreviewed)" in out
+    assert _by_name()[shoot[SHARP[2]].name]["cull"] == "unreviewed"
+    code, out, err = run_cli("undo", "--json")
+    undone = json.loads(out)["undone"]
+    assert sorted(s["file"] for s in undone) == sorted([shoot[SHARP[0]].name, shoot[SHARP[1]].name])
+    assert all(s["to"] == "unreviewed" and s["changed_by"] is None for s in undone)
+    code, out, err = run_cli("redo", "--json")
+    assert code == 0 and len(json.loads(out)["redone"]) == 2
+    assert _by_name()[shoot[SHARP[0]].name]["cull"] == "rejected"
