@@ -58,7 +58,7 @@ def test_a_rating_from_the_terminal_keeps_the_photo(fixtures_dir: Path, tmp_path
 def test_a_failed_photo_is_never_proposed_counted_or_accepted(
     fixtures_dir: Path, tmp_path: Path
 ) -> None:
-    shoot = _shoot(fixtures_dir, tmp_path / "shoot")
+    _shoot(fixtures_dir, tmp_path / "shoot")
     result = import_json(tmp_path / "shoot", "--stages", "technical")
     assert result["failed"] == 1
     code, out, err = run_cli("cull", "--propose", "--keep", "2", "--json")
