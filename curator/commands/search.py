@@ -69,6 +69,19 @@ def cmd_search(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError("give either a QUERY or --like PATH, not both")
     if args.like is None and not query:
         raise UsageError('give something to search for, e.g. curator search "harbour at dusk"')
+    if args.like is None and not args.semantic:
+        from curator.catalog.people.naming import person_exists
+        from curator.search.tokens import parse_query, unknown_sentence
+
+        parsed = parse_query(query)
+        if (sentence := unknown_sentence(parsed)) is not None:
+            raise UsageError(sentence)
+        for word in parsed.persons:
+            if not person_exists(word):
+                raise UsageError(
+                    f"Nobody is named {word!r} in this catalog: `curator people` lists the"
+                    " people and their names (name one with `curator people name ID NAME`)."
+                )
     hits: list[SearchHit]
     try:
         if args.like is not None:

@@ -28,6 +28,7 @@ from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
 from curator.catalog.people.filters import people_condition
+from curator.catalog.people.naming import person_photos_sql
 from curator.catalog.proposals.store import proposal_id_set
 from curator.search.tokens import RATING_OPS, ParsedQuery, parse_query
 from curator.search.types import SearchHit
@@ -110,6 +111,10 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
         if condition is not None:
             where.append(condition[0])
             params.extend(condition[1])
+    for word in q.persons:  # a person by name or number (catalog.people.naming)
+        sql, more = person_photos_sql(word)
+        where.append(f"p.id IN ({sql})")
+        params.extend(more)
     for choice in q.proposals:  # cull for me: this photographer's proposals
         sql, more = proposal_id_set(choice, current_seat().user)
         where.append(f"p.id IN ({sql})")

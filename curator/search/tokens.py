@@ -33,6 +33,7 @@ __all__ = [
     "tokens_help",
     "tokens_markdown",
     "tokens_tooltip",
+    "unknown_sentence",
 ]
 
 RATING_OPS = (">=", "<=", ">", "<", "=")
@@ -65,6 +66,7 @@ class TokenKind(StrEnum):
     STATE = ("state", "cull", "any one (OR: a photo has one state)")
     PICKED = ("picked", "picked", "the same as one")
     PEOPLE = ("people", "people", "every one (AND)")
+    PERSON = ("person", "persons", "every one (AND): photos with all of them")
     PROPOSAL = ("proposal", "proposals", "every one (AND)")
 
 
@@ -174,6 +176,14 @@ SEARCH_TOKENS: tuple[SearchToken, ...] = (
     ),
     SearchToken("picked", "the photos you picked", "picked", TokenKind.PICKED, _word("picked")),
     *(_people(row) for row in PEOPLE_FILTERS),
+    SearchToken(
+        "person:NAME",
+        'photos with a face of the person so named (any case; person:"Anna K" for a'
+        " name of several words), or of that person number",
+        "person:anna",
+        TokenKind.PERSON,
+        _keyed("person", lambda raw: " ".join(raw.split())),
+    ),
     *(_proposal(choice) for choice in ProposalChoice),
 )
 
@@ -192,6 +202,9 @@ class ParsedQuery:
     picked: bool = False
     people: tuple[str, ...] = ()  # people tokens ("eyes:closed"): catalog.people.filters
     proposals: tuple[ProposalChoice, ...] = ()  # this seat's proposals
+    persons: tuple[str, ...] = ()  # people by name (or number): catalog.people.naming
+    # `key:value` pieces whose key no token has ("persn:anna"): said, never searched
+    unknown: tuple[str, ...] = ()
 
     @property
     def has_text(self) -> bool:
@@ -229,6 +242,7 @@ def parse_query(text: str) -> ParsedQuery:
     found: dict[TokenKind, list[Any]] = {kind: [] for kind in TokenKind}
     words: list[str] = []
     phrases: list[str] = []
+    unknown: list[str] = []
     for m in _PIECE.finditer(text):
         key, keyed, phrase, piece = m.group(1), m.group(2), m.group(3), m.group(4)
         if key is not None:
@@ -244,13 +258,32 @@ def parse_query(text: str) -> ParsedQuery:
                 found[token.kind].append(value)
                 break
         else:
+            name, colon, value = piece.partition(":")
+            if colon and value and name.isalpha():  # a filter's shape, no filter's read
+                unknown.append(piece)  # said by the command line; the box keeps it a word
             if has_token(piece):
                 words.append(piece)
 
     filters: dict[str, Any] = {kind.field: tuple(dict.fromkeys(found[kind])) for kind in TokenKind}
     filters[TokenKind.PICKED.field] = bool(found[TokenKind.PICKED])  # a flag, not values
     return ParsedQuery(
-        words=tuple(dict.fromkeys(words)), phrases=tuple(dict.fromkeys(phrases)), **filters
+        words=tuple(dict.fromkeys(words)),
+        phrases=tuple(dict.fromkeys(phrases)),
+        unknown=tuple(dict.fromkeys(unknown)),
+        **filters,
+    )
+
+
+def unknown_sentence(parsed: ParsedQuery) -> str | None:
+    """What to say of a query's unknown filters (None: none): which, and the
+    filters there are."""
+    if not parsed.unknown:
+        return None
+    keys = sorted({t.syntax.split(":")[0] + ":" for t in SEARCH_TOKENS if ":" in t.syntax})
+    words = [t.syntax for t in SEARCH_TOKENS if ":" not in t.syntax and "<" not in t.syntax]
+    return (
+        f"Unknown filter {', '.join(parsed.unknown)}: the filters are {', '.join(keys)}"
+        f" and the words {', '.join(words)} (`curator search --help` lists them all)."
     )
 
 

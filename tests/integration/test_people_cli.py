@@ -152,3 +152,17 @@ def test_people_on_a_postgresql_catalog(pg_url: str) -> None:
     assert run_cli(*at, "people", "merge", ada, bob)[0] == 0
     assert [(p["name"], p["photos"]) for p in _people(*at)] == [("Ada", 6)]
     assert _people(*at)[0]["photos"] == 6  # a second run places nothing new
+
+
+def test_search_finds_a_person_by_name_and_says_an_unknown_one(
+    people_catalog: dict[str, int],
+) -> None:
+    ada = int(_people()[0]["id"])  # type: ignore[call-overload]
+    assert run_cli("people", "name", str(ada), "Ada Lovelace")[0] == 0
+    code, out, err = run_cli("search", 'person:"ada lovelace"', "--json")
+    assert code == 0, err
+    assert sorted(Path(h["path"]).stem for h in json.loads(out)) == [f"ada{i}" for i in range(4)]
+    code, out, err = run_cli("search", "person:anna")
+    assert code == 2 and "Nobody is named 'anna'" in err and "curator people" in err
+    code, out, err = run_cli("search", "persn:ada")
+    assert code == 2 and "Unknown filter persn:ada" in err and "person:" in err

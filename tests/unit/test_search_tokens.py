@@ -20,6 +20,7 @@ from curator.search.tokens import (
     parse_query,
     tokens_help,
     tokens_markdown,
+    unknown_sentence,
 )
 
 FIELD_OF_KIND = {kind: kind.field for kind in TokenKind}
@@ -46,7 +47,7 @@ def test_each_row_s_example_is_one_filter_of_its_kind_and_no_word(token: SearchT
 
 def test_every_kind_has_a_row_and_a_field_and_every_field_a_kind() -> None:
     assert {t.kind for t in SEARCH_TOKENS} == set(TokenKind) == set(FIELD_OF_KIND)
-    filter_fields = set(vars(ParsedQuery()).keys()) - {"words", "phrases"}
+    filter_fields = set(vars(ParsedQuery()).keys()) - {"words", "phrases", "unknown"}
     assert filter_fields == set(FIELD_OF_KIND.values())
 
 
@@ -87,6 +88,17 @@ def test_words_that_look_like_tokens_stay_words() -> None:
     for piece in ("faces:many", "eyes:blue", "proposal:maybe", "rating>=x", "tag:", "keeper"):
         parsed = parse_query(piece)
         assert not _filters(parsed) and parsed.words == (piece,), piece
+
+
+def test_a_filter_no_row_reads_is_said_with_the_filters_there_are() -> None:
+    parsed = parse_query("harbour persn:anna eyes:blue 10:30")
+    assert parsed.unknown == ("persn:anna", "eyes:blue")  # "10:30" is no filter's shape
+    sentence = unknown_sentence(parsed)
+    assert sentence is not None and "persn:anna" in sentence
+    for token in SEARCH_TOKENS:  # every filter there is, named
+        key = token.syntax.split(":")[0] + ":" if ":" in token.syntax else token.syntax
+        assert key in sentence or "<" in key or ">" in key, key
+    assert unknown_sentence(parse_query("harbour tag:sea")) is None
 
 
 def test_the_people_rows_are_the_people_filters_and_every_people_filter_a_row() -> None:

@@ -143,20 +143,24 @@ def faces_of_people() -> dict[int, list[int]]:
     return out
 
 
-def photos_of_person(word: str) -> set[int]:
-    """The live photos with a face of the person named `word` (or with id `word`)."""
-    db = Photo._meta.database
+def person_photos_sql(word: str) -> tuple[str, list[object]]:
+    """A SELECT of the live photos with a face of the person named `word` (any
+    case), or with id `word`, and its parameters (`search`'s person:NAME)."""
     base = (
         'SELECT DISTINCT f."photo_id" FROM "face_person" fp'
-        ' JOIN "person" p ON p."id" = fp."person_id"'
+        ' JOIN "person" pe ON pe."id" = fp."person_id"'
         ' JOIN "face" f ON f."id" = fp."face_id"'
         ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
     )
     if word.strip().isdigit():
-        rows = db.execute_sql(base + ' WHERE p."id" = ?', (int(word),))
-    else:
-        rows = db.execute_sql(base + ' WHERE LOWER(p."name") = LOWER(?)', (word.strip(),))
-    return {int(r[0]) for r in rows}
+        return base + ' WHERE pe."id" = ?', [int(word)]
+    return base + ' WHERE LOWER(pe."name") = LOWER(?)', [word.strip()]
+
+
+def photos_of_person(word: str) -> set[int]:
+    """The live photos with a face of the person named `word` (or with id `word`)."""
+    sql, params = person_photos_sql(word)
+    return {int(r[0]) for r in Photo._meta.database.execute_sql(sql, params)}
 
 
 def person_exists(word: str) -> bool:
