@@ -91,6 +91,18 @@ def printable(text: object) -> str:
     )
 
 
+def decision_words(cull: str, picked: bool, rating: int | None, label: str | None = None) -> str:
+    """A photo's decisions as the text outputs say them: "[kept picked ★★★ red]"."""
+    state = [cull]
+    if picked:
+        state.append("picked")
+    if rating:
+        state.append("★" * int(rating))
+    if label:
+        state.append(label)
+    return f"[{' '.join(state)}]"
+
+
 def run_exit_code(report: Any, err: TextIO) -> int:
     """A pipeline run's exit code (its `RunReport`): 130 cancelled; 3 a storage
     fault stopped the run; 1 results not saved; else 0 (failed photos included)."""

@@ -30,6 +30,7 @@ from curator.commands.base import (
     CommandContext,
     JsonField,
     UsageError,
+    decision_words,
     fields_markdown,
     printable,
     shaped,
@@ -276,10 +277,15 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         json.dump(shaped(photos, LIST_FIELDS), out, indent=None, ensure_ascii=True)
         out.write("\n")
         return EXIT_OK
+    badges = _badges([int(p["id"]) for p in photos])
     for p in photos:
         tech = p["stages"]["technical"]
         cam = camera_name(p["camera_make"], p["camera_model"]) or "-"
-        sharp = f"{p['sharpness_score']:.0f}" if p["sharpness_score"] is not None else "-"
+        sharp = (
+            f"{p['sharpness_score']:.0f}"
+            if p["sharpness_score"] is not None
+            else (p.get("sharpness_note") or "-")  # "too small to judge"
+        )
         expo = f"{p['exposure_score']:.0f}" if p["exposure_score"] is not None else "-"
         when = p["captured_at"] or "-"
         line = (
@@ -289,11 +295,36 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         if p["paired_with"]:  # one photo of two files, as the gallery's RAW+JPEG tile
             names = ", ".join(os.path.basename(f) for f in p["paired_with"])
             line += f"  RAW+JPEG (+ {printable(names)})"
+        line += "  " + decision_words(p["cull"], p["picked"], p["rating"], p["label"])
+        if badges.get(int(p["id"])):
+            line += "  " + " ".join(badges[int(p["id"])])
         if tech["status"] == "failed":
             line += f"\n         ↳ {printable(tech.get('reason'))}"
+        if p.get("proposal"):
+            line += f"\n         ↳ {proposal_words(p['proposal'])}"
         _print_exact(line, out)
     print(f"{len(photos)} photos", file=out)
     return EXIT_OK
+
+
+def _badges(photo_ids: list[int]) -> dict[int, list[str]]:
+    """Each photo's badges as its tile shows them (the cull checks' table)."""
+    from curator.catalog.queries import gallery_rows
+    from curator.cull import table
+
+    rows = gallery_rows(photo_ids)
+    return {
+        pid: [c.badge.text for c in table.CHECKS if c.badge is not None and c.badge_shows(row)]
+        for pid, row in rows.items()
+    }
+
+
+def proposal_words(proposal: dict[str, Any]) -> str:
+    """A proposal as the text outputs say it: "proposed: reject — blur (sure 0.83)"."""
+    reasons = ", ".join(str(r) for r in proposal.get("reasons") or ())
+    star = ", a highlight" if proposal.get("highlight") else ""
+    why = f" — {reasons}" if reasons else ""
+    return f"proposed: {proposal['verdict']}{why}{star} (sure {float(proposal['confidence']):.2f})"
 
 
 def _print_exact(line: str, out: TextIO) -> None:

@@ -18,7 +18,14 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError, printable
+from curator.commands.base import (
+    EXIT_CATALOG,
+    EXIT_OK,
+    CommandContext,
+    UsageError,
+    decision_words,
+    printable,
+)
 from curator.search.tokens import TokenKind, tokens_help
 
 if TYPE_CHECKING:
@@ -140,10 +147,6 @@ def _item(hit: SearchHit, row: HitRow) -> dict[str, Any]:
 
 
 def _line(item: dict[str, Any]) -> str:
-    state = [item["cull"]]
-    if item["picked"]:
-        state.append("picked")
-    if item["rating"]:
-        state.append("★" * int(item["rating"]))
+    state = decision_words(item["cull"], item["picked"], item["rating"])
     why = f"  ({item['why']})" if item["why"] else ""
-    return f"{printable(item['path'])}  [{' '.join(state)}]{why}"
+    return f"{printable(item['path'])}  {state}{why}"

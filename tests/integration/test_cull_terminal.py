@@ -18,7 +18,7 @@ from tests.integration.test_cull_cli import SHARP
 def _shoot(fixtures_dir: Path, folder: Path) -> dict[str, Path]:
     """The originals at 1600 px, a touch soft (sharp enough, not the sharpest:
     as most frames of a shoot), one of them also as a 100 px thumbnail (too
-    small to judge; well exposed), and a truncated JPEG."""
+    small to judge; well exposed), one blurred out of use, and a truncated JPEG."""
     folder.mkdir()
     made: dict[str, Path] = {}
     for name in SHARP:
@@ -32,6 +32,9 @@ def _shoot(fixtures_dir: Path, folder: Path) -> dict[str, Path]:
     tiny = cv2.resize(img, (75, 100), interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(folder / "tiny.jpg"), tiny, [cv2.IMWRITE_JPEG_QUALITY, 92])
     made["tiny"] = folder / "tiny.jpg"
+    soft = cv2.GaussianBlur(cv2.imread(str(made[SHARP[0]])), (0, 0), 6)
+    cv2.imwrite(str(folder / "soft.jpg"), soft, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    made["soft"] = folder / "soft.jpg"
     whole = (folder / f"{SHARP[1]}.jpg").read_bytes()
     (folder / "truncated.jpg").write_bytes(whole[: len(whole) // 3])
     made["truncated"] = folder / "truncated.jpg"
@@ -64,10 +67,10 @@ def test_a_failed_photo_is_never_proposed_counted_or_accepted(
     code, out, err = run_cli("cull", "--propose", "--keep", "2", "--json")
     assert code == 0, err
     report = json.loads(out)
-    assert report["photos"] == len(SHARP) + 1 and report["failed"] == 1
+    assert report["photos"] == len(SHARP) + 2 and report["failed"] == 1
     assert "proposal" not in _by_name()["truncated.jpg"]
     code, out, _ = run_cli("cull", "--propose", "--keep", "2")
-    assert f"Proposed a first cull of {len(SHARP) + 1} photo(s)" in out
+    assert f"Proposed a first cull of {len(SHARP) + 2} photo(s)" in out
     assert "1 photo left out: Curator could not read it" in out
     run_cli("cull", "--accept")
     assert _by_name()["truncated.jpg"]["cull"] == "unreviewed"
@@ -80,7 +83,7 @@ def test_without_taste_a_frame_too_small_to_judge_ranks_after_the_judged(
     import_json(tmp_path / "shoot", "--stages", "technical")
     shown = _by_name()
     assert shown["tiny.jpg"]["sharpness_score"] is None  # too small to judge
-    judged = [n for n in shown if n not in ("tiny.jpg", "truncated.jpg")]
+    judged = [n for n in shown if n not in ("tiny.jpg", "truncated.jpg", "soft.jpg")]
     assert all(30 < float(shown[n]["sharpness_score"] or 0) < 85 for n in judged), shown
     code, out, err = run_cli("cull", "--propose", "--keep", "1", "--json")
     assert code == 0, err
@@ -112,3 +115,22 @@ def test_undo_and_redo_on_the_command_line(fixtures_dir: Path, tmp_path: Path) -
     code, out, err = run_cli("redo", "--json")
     assert code == 0 and len(json.loads(out)["redone"]) == 2
     assert _by_name()[shoot[SHARP[0]].name]["cull"] == "rejected"
+
+
+def test_the_cull_reads_in_the_terminal_without_json(fixtures_dir: Path, tmp_path: Path) -> None:
+    """`curator list` says each photo's decisions, badges and proposal in words."""
+    shoot = _shoot(fixtures_dir, tmp_path / "shoot")
+    import_json(tmp_path / "shoot", "--stages", "technical")
+    run_cli("rate", "--stars", "3", str(shoot[SHARP[2]]))
+    run_cli("cull", "--propose", "--keep", "2")
+    code, out, err = run_cli("list")
+    assert code == 0, err
+    text = out.replace("\n         ↳", " ↳")  # a photo's line with its notes
+    by_name = {
+        name: next(line for line in text.splitlines() if f"/{name}" in line)
+        for name in ("tiny.jpg", "soft.jpg", shoot[SHARP[2]].name, "truncated.jpg")
+    }
+    assert "sharp too small to judge" in by_name["tiny.jpg"]
+    assert "BLUR" in by_name["soft.jpg"] and "proposed: reject — blur" in by_name["soft.jpg"]
+    assert "[kept ★★★]" in by_name[shoot[SHARP[2]].name]
+    assert "failed" in by_name["truncated.jpg"] and "proposed" not in by_name["truncated.jpg"]
