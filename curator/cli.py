@@ -80,12 +80,18 @@ def commands_markdown() -> str:
     for words, summary, parser in _commands(root, ()):
         depth = 2 + len(words) - 1
         lines += [f"{'#' * depth} curator {' '.join(words)}", ""]
-        lines += [summary, ""] if summary else []
-        lines += [parser.description, ""] if parser.description else []
+        lines += [_markdown_text(summary), ""] if summary else []
+        lines += [_markdown_text(parser.description), ""] if parser.description else []
         parser.formatter_class = functools.partial(argparse.HelpFormatter, width=76)
         lines += ["```text", parser.format_usage().strip(), "```", ""]
         lines += _arguments_table(parser, skip=("-h", "--catalog"))
     return "\n".join(lines)
+
+
+def _markdown_text(text: str) -> str:
+    """A help text as Markdown prose: `<project>` shown as written, never taken
+    for an HTML tag (which the page would swallow: "into DEST//")."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _commands(

@@ -307,6 +307,18 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
     return EXIT_OK
 
 
+def _taste_waits_for(ctx: CommandContext, taste: dict[str, Any]) -> str:
+    """What a taste model not trained yet waits for, as the decision commands
+    say it (ml.taste_minimum): decisions, embeddings, or the CLIP weights."""
+    from curator.catalog.judgments import decision_counts
+    from curator.ml.taste_minimum import not_enough_message
+    from curator.pipeline.stages.judgments import embedding_model_id
+    from curator.pipeline.stages.taste_report import clip_weights_missing
+
+    counts = decision_counts(embedding_model_id(ctx.settings), taste.get("owner"))
+    return not_enough_message(counts, weights_missing=clip_weights_missing(ctx.settings)())
+
+
 def _badges(photo_ids: list[int]) -> dict[int, list[str]]:
     """Each photo's badges as its tile shows them (the cull checks' table)."""
     from curator.catalog.queries import gallery_rows
@@ -364,10 +376,7 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
     taste = report["taste"]
     whose = "" if taste.get("owner") is None else f" ({taste['owner']}'s decisions)"
     if taste["version"] is None:
-        print(
-            f"  taste model{whose}: none yet (it trains after 10 ratings, rejects or picks)",
-            file=out,
-        )
+        print(f"  taste model{whose}: none yet. {_taste_waits_for(ctx, taste)}", file=out)
     else:
         quality = quality_text(
             taste["samples"], taste["spearman"], taste["spearman_low"], taste["spearman_high"]

@@ -134,3 +134,10 @@ def test_the_cull_reads_in_the_terminal_without_json(fixtures_dir: Path, tmp_pat
     assert "BLUR" in by_name["soft.jpg"] and "proposed: reject — blur" in by_name["soft.jpg"]
     assert "[kept ★★★]" in by_name[shoot[SHARP[2]].name]
     assert "failed" in by_name["truncated.jpg"] and "proposed" not in by_name["truncated.jpg"]
+
+
+def test_status_says_what_the_taste_model_waits_for(tmp_path: Path) -> None:
+    code, out, err = run_cli("status")
+    assert code == 0, err
+    assert "needs at least 10 decisions on embedded photos; you have 0 decisions" in out
+    assert "trains after" not in out

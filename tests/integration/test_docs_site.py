@@ -81,6 +81,9 @@ def test_the_commands_page_lists_every_command_and_option_of_the_parser(site: Pa
             for option in action.option_strings:
                 if option not in ("-h", "--help"):
                     assert f"<code>{option}" in page, (parser.prog, option)
+    # What a help text quotes in angle brackets is shown, not taken for a tag.
+    raw = (site / "reference/commands.html").read_text(encoding="utf-8")  # as a browser reads it
+    assert "into DEST/&lt;project&gt;/" in raw and "<project>" not in raw
 
 
 def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
