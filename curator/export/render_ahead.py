@@ -43,7 +43,7 @@ def render_bytes(source: str, planned: PlannedFile, edge: int) -> bytes:
             edge,
             planned.content_hash,
             planned.capture,
-            xmp=rendition_packet(planned),
+            xmp=rendition_packet(planned, edge),
             quarter_turns=planned.rotation,
         )
     except ImagingError as exc:
@@ -184,7 +184,7 @@ class RenderAhead:
             self.edge,
             planned.content_hash,
             planned.capture,
-            rendition_packet(planned),
+            rendition_packet(planned, self.edge),
             quarter_turns=planned.rotation,
         )
         return render_in_child(self._child_processes(), request, self.raw_render)

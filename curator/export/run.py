@@ -407,7 +407,7 @@ def _refresh(run: _Run, planned: PlannedFile, source: str, final: Path, written:
         inside = None
     try:
         if run.edge is not None:
-            want = rendition_packet(planned)
+            want = rendition_packet(planned, run.edge)
             data = final.read_bytes()
             written.size = _pixels(data)
             if inside != want:

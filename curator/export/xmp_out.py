@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from curator.export.embed import Embedding, EmbedError, container_of, plan_embedding
@@ -19,6 +20,7 @@ from curator.export.files import hash_file
 from curator.export.names import split_ext
 from curator.export.plan import PlannedFile
 from curator.imaging.formats import is_raw_path
+from curator.imaging.orientation import shrunk_size
 from curator.interop.xmp.edit import PeopleEdit, XmpEdit
 from curator.interop.xmp.read import XmpError, embedded_packet, parse_packet
 from curator.interop.xmp.write import (
@@ -107,9 +109,18 @@ def embedding_for(planned: PlannedFile, source: str, name: str) -> Embedding | N
     return plan_embedding(source, container, lambda existing: packet(planned, existing))
 
 
-def rendition_packet(planned: PlannedFile) -> bytes:
-    """A rendition's packet: fresh (see the module docstring)."""
-    return sidecar_xml(export_edit(planned, rendition=True))
+def rendition_packet(planned: PlannedFile, long_edge: int) -> bytes:
+    """A rendition's packet: fresh (see the module docstring), its face regions
+    applied to the rendition's own size (the original's, shrunk to `long_edge`
+    as the rendition is: `imaging.orientation.shrunk_size`; the boxes are
+    fractions, the same on both)."""
+    edit = export_edit(planned, rendition=True)
+    faces = edit.faces
+    if faces is not None:
+        size = shrunk_size((faces.width, faces.height), long_edge)
+        if size is not None:
+            edit = replace(edit, faces=replace(faces, width=size[0], height=size[1]))
+    return sidecar_xml(edit)
 
 
 def sidecar_names(name: str, group_names: list[str], convention: str) -> list[str]:

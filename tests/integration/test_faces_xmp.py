@@ -91,3 +91,25 @@ def test_an_exported_copy_carries_the_regions(shoot: Path, tmp_path: Path) -> No
     copy = next(out.rglob("*.jpg"))
     [region] = regions(read_tags(copy))["RegionList"]  # embedded in the JPEG copy
     assert region["Type"] == "Face" and 0 < region["Area"]["W"] < 1
+
+
+def test_a_renditions_regions_apply_to_the_rendition(shoot: Path, tmp_path: Path) -> None:
+    """A rendition's regions say its own size, not the original's (the boxes,
+    fractions, are the same on both)."""
+    from PIL import Image
+
+    photo = shoot / PORTRAITS[1]
+    assert run_cli("rate", "--stars", "5", str(photo))[0] == 0
+    listed = next(p for p in list_json() if Path(p["path"]).name == PORTRAITS[1])
+    edge = max(listed["width"], listed["height"]) * 2 // 3  # smaller than the original
+    out = tmp_path / "out"
+    code, _out, err = run_cli(
+        "export", "--approved", str(out), "--renditions", str(edge), "--no-progress"
+    )
+    assert code == 0, err
+    copy = next(out.rglob("*.jpg"))
+    with Image.open(copy) as img:
+        width, height = img.size
+    assert max(width, height) == edge
+    info = regions(read_tags(copy))
+    assert info["AppliedToDimensions"] == {"W": width, "H": height, "Unit": "pixel"}
