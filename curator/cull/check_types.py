@@ -165,6 +165,28 @@ class CullCheck:
                 return True
         return False
 
+    @property
+    def badge_token(self) -> str:
+        """The badge as a search word ("BLUR": blur, "CLOSED EYES": closed-eyes)."""
+        assert self.badge is not None
+        return "-".join(self.badge.text.lower().split())
+
+    def badge_sql(self, photo: str) -> str:
+        """`badge_shows` as an SQL condition on the photo row aliased `photo`
+        (the search's badge tokens): the flag in `photo_faces`, or a line's
+        stored measure past its default line."""
+        if self.flag:
+            return (
+                f"EXISTS (SELECT 1 FROM photo_faces bf WHERE bf.photo_id = {photo}.id"
+                f" AND bf.{self.flag} = 1)"
+            )
+        past = [
+            f"({photo}.{line.measure} IS NOT NULL AND {photo}.{line.measure}"
+            f" {'<' if line.direction is Direction.BELOW else '>'} {float(line.at)!r})"
+            for line in self.lines
+        ]
+        return "(" + " OR ".join(past or ["0 = 1"]) + ")"
+
     def badge_says(self, row: GalleryRow) -> str:
         assert self.badge is not None
         says = self.badge.says

@@ -30,8 +30,11 @@ from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
 from curator.catalog.people.filters import people_condition
 from curator.catalog.people.naming import person_photos_sql
 from curator.catalog.proposals.store import proposal_id_set
+from curator.cull.table import CHECKS
 from curator.search.tokens import RATING_OPS, ParsedQuery, parse_query
 from curator.search.types import SearchHit
+
+BADGE_CHECKS = {c.badge_token: c for c in CHECKS if c.badge is not None}
 
 __all__ = [
     "FIELDS",
@@ -111,6 +114,8 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
         if condition is not None:
             where.append(condition[0])
             params.extend(condition[1])
+    for word in q.badges:  # a tile's badge, as the cull checks' table says it shows
+        where.append(BADGE_CHECKS[word].badge_sql("p"))
     for word in q.persons:  # a person by name or number (catalog.people.naming)
         sql, more = person_photos_sql(word)
         where.append(f"p.id IN ({sql})")

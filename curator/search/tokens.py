@@ -22,6 +22,8 @@ from typing import Any, Self
 
 from curator.catalog.people.filters import PEOPLE_FILTERS, PeopleFilter
 from curator.catalog.types import ProposalChoice
+from curator.cull.check_types import CullCheck
+from curator.cull.table import CHECKS
 
 __all__ = [
     "SEARCH_TOKENS",
@@ -67,6 +69,7 @@ class TokenKind(StrEnum):
     PICKED = ("picked", "picked", "the same as one")
     PEOPLE = ("people", "people", "every one (AND)")
     PERSON = ("person", "persons", "every one (AND): photos with all of them")
+    BADGE = ("badge", "badges", "every one (AND)")
     PROPOSAL = ("proposal", "proposals", "every one (AND)")
 
 
@@ -140,6 +143,13 @@ def _proposal(choice: ProposalChoice) -> SearchToken:
     return SearchToken(choice.token, meaning, choice.token, TokenKind.PROPOSAL, read)
 
 
+def _badge(check: CullCheck) -> SearchToken:
+    assert check.badge is not None
+    word = check.badge_token
+    meaning = f"photos whose tile shows {check.badge.text} ({check.label.lower()})"
+    return SearchToken(word, meaning, word, TokenKind.BADGE, _word(word))
+
+
 SEARCH_TOKENS: tuple[SearchToken, ...] = (
     SearchToken(
         "tag:NAME",
@@ -185,6 +195,7 @@ SEARCH_TOKENS: tuple[SearchToken, ...] = (
         _keyed("person", lambda raw: " ".join(raw.split())),
     ),
     *(_proposal(choice) for choice in ProposalChoice),
+    *(_badge(check) for check in CHECKS if check.badge is not None),
 )
 
 
@@ -203,6 +214,7 @@ class ParsedQuery:
     people: tuple[str, ...] = ()  # people tokens ("eyes:closed"): catalog.people.filters
     proposals: tuple[ProposalChoice, ...] = ()  # this seat's proposals
     persons: tuple[str, ...] = ()  # people by name (or number): catalog.people.naming
+    badges: tuple[str, ...] = ()  # the tiles' badges ("blur"): cull.table's checks
     # `key:value` pieces whose key no token has ("persn:anna"): said, never searched
     unknown: tuple[str, ...] = ()
 

@@ -134,6 +134,12 @@ def test_the_cull_reads_in_the_terminal_without_json(fixtures_dir: Path, tmp_pat
     assert "BLUR" in by_name["soft.jpg"] and "proposed: reject — blur" in by_name["soft.jpg"]
     assert "[kept ★★★]" in by_name[shoot[SHARP[2]].name]
     assert "failed" in by_name["truncated.jpg"] and "proposed" not in by_name["truncated.jpg"]
+    # Every badge is a search word: the blurred ones, listed by it.
+    code, out, err = run_cli("search", "blur")
+    assert code == 0, err
+    assert [Path(line.split("  ")[0]).name for line in out.splitlines()] == ["soft.jpg"]
+    code, out, err = run_cli("search", "blur", "kept")
+    assert code == 0 and out.strip() == "No photo matches.", (out, err)
 
 
 def test_status_says_what_the_taste_model_waits_for(tmp_path: Path) -> None:
