@@ -85,7 +85,6 @@ class OtherWatch(QObject):
         self.label.hide()
         self.offer = QPushButton("")
         self.offer.setObjectName("take_over_watch")
-        self.offer.setFlat(True)
         self.offer.hide()
         self.offer.clicked.connect(self.take_over)
         if status is not None:
