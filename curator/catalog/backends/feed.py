@@ -212,20 +212,8 @@ class FeedListener:
             decided.append(int(row.id))
             if row.user is not None:
                 seats[self.seat.name_of(row.user, row.host, row.desk)] = None
-        for pid in added:
-            changed.pop(pid, None)  # new: inserted where it belongs, not re-read
-        if not (added or changed or flags or resync):
-            return None
-        return SeatNews(
-            added=tuple(added),
-            changed=tuple(changed),
-            seats=tuple(seats),
-            decisions=tuple(decided),
-            resync=resync,
-            people="people" in flags,
-            projects="projects" in flags,
-            scores="scores" in flags,
-            received_at=received,
+        return SeatNews.gathered(
+            added, changed, seats, decided, received, flags=frozenset(flags), resync=resync
         )
 
     def close(self) -> None:

@@ -51,6 +51,37 @@ class SeatNews:
     sentence: str | None = None  # the connection was lost, or is back
     received_at: float = field(default=0.0, compare=False)  # time.monotonic() of the first
 
+    @classmethod
+    def gathered(
+        cls,
+        added: dict[int, None],
+        changed: dict[int, None],
+        seats: dict[str, None],
+        decided: list[int],
+        received: float,
+        *,
+        flags: frozenset[str] = frozenset(),
+        resync: bool = False,
+    ) -> SeatNews | None:
+        """The news of one poll (None: nothing to tell). A photo both new and
+        rewritten is new: inserted where it belongs, not re-read. `flags`:
+        what else changed ("people", "projects", "scores")."""
+        for pid in added:
+            changed.pop(pid, None)
+        if not (added or changed or flags or resync):
+            return None
+        return cls(
+            added=tuple(added),
+            changed=tuple(changed),
+            seats=tuple(seats),
+            decisions=tuple(decided),
+            resync=resync,
+            people="people" in flags,
+            projects="projects" in flags,
+            scores="scores" in flags,
+            received_at=received,
+        )
+
 
 class SeatListener:
     """One LISTEN connection to a PostgreSQL catalog (see the module docstring)."""
@@ -173,18 +204,8 @@ class SeatListener:
                     decided.append(int(body["id"]))
                     if body.get("user"):
                         seats[f"{body['user']}@{body.get('host') or '?'}"] = None
-        for pid in added:
-            changed.pop(pid, None)  # new: inserted where it belongs, not re-read
-        if not (added or changed or people):
-            return None
-        return SeatNews(
-            added=tuple(added),
-            changed=tuple(changed),
-            seats=tuple(seats),
-            decisions=tuple(decided),
-            people=people,
-            received_at=received,
-        )
+        flags = frozenset({"people"} if people else ())
+        return SeatNews.gathered(added, changed, seats, decided, received, flags=flags)
 
     def _drop(self) -> None:
         with self._lock:
