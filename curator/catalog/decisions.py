@@ -61,6 +61,7 @@ class DecisionRecord:
     new_value: str | None
     # An undo or redo over a decision another seat made since ("assistant@studio-2").
     changed_by: str | None = None
+    pass_: str = ""  # an undo's or redo's: the pass of the rows it reversed ("proposal")
 
     @property
     def text(self) -> str:
@@ -518,7 +519,9 @@ def _reverse(group: Group) -> list[DecisionRecord]:
         rows.append(bulk.LogRow(pid, row.kind, current, row.old_value, row.pass_, int(row.id)))
         _assign(columns[pid], pid, row.kind, row.old_value)
         kind = DecisionKind(row.kind)
-        records.append(DecisionRecord(pid, kind, current, row.old_value, elsewhere.get(pid)))
+        records.append(
+            DecisionRecord(pid, kind, current, row.old_value, elsewhere.get(pid), row.pass_)
+        )
     bulk.write(columns, rows, at)
     return records
 

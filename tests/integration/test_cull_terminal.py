@@ -147,3 +147,26 @@ def test_status_says_what_the_taste_model_waits_for(tmp_path: Path) -> None:
     assert code == 0, err
     assert "needs at least 10 decisions on embedded photos; you have 0 decisions" in out
     assert "trains after" not in out
+
+
+def test_undoing_an_accept_in_the_terminal_brings_the_proposals_back(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    _shoot(fixtures_dir, tmp_path / "shoot")
+    import_json(tmp_path / "shoot", "--stages", "technical")
+    run_cli("cull", "--propose", "--keep", "2")
+    proposed = {n: p["proposal"] for n, p in _by_name().items() if "proposal" in p}
+    assert len(proposed) == len(SHARP) + 2
+    code, out, err = run_cli("cull", "--accept")
+    assert code == 0, err
+    assert all("proposal" not in p for p in _by_name().values())  # each decision ended one
+    code, out, err = run_cli("undo")  # another process than the accept's
+    assert code == 0, err
+    shown = _by_name()
+    assert {n: shown[n].get("proposal") for n in proposed} == proposed
+    assert all(shown[n]["cull"] == "unreviewed" for n in proposed)
+    code, out, err = run_cli("redo")
+    assert code == 0, err
+    shown = _by_name()
+    assert sorted(shown[n]["cull"] for n in proposed).count("kept") == 2
+    assert all("proposal" not in shown[n] for n in proposed)

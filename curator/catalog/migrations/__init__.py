@@ -33,6 +33,7 @@ from curator.catalog.migrations import (
     m016_preference_scores,
     m023_cull_proposals,
     m028_unjudged_figures,
+    m031_accepted_proposals,
 )
 from curator.catalog.migrations.people import (
     m017_faces,
@@ -190,6 +191,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "every window in step: the desk of each decision, the change feed",
         tuple(m030_window_feed.STATEMENTS),
         postgres=tuple(m030_window_feed.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m031_accepted_proposals.VERSION,
+        "the proposals an accept ended, for its undo anywhere",
+        tuple(m031_accepted_proposals.STATEMENTS),
+        postgres=tuple(m031_accepted_proposals.POSTGRES_STATEMENTS),
     ),
 )
 

@@ -251,6 +251,43 @@ class AcceptReport:
     photo_ids: tuple[int, ...] = ()  # the photos decided (the window refreshes their tiles)
 
 
+_COLUMNS = "owner, photo_id, verdict, reasons, confidence, highlight, made_at"
+
+
+def _keep_for_undo(owner: str) -> None:
+    """Copy `owner`'s proposals where an undo of the accept finds them
+    (`accepted_proposal`, m031), inside the accept's transaction."""
+    db = Photo._meta.database
+    db.execute_sql(
+        "DELETE FROM accepted_proposal WHERE owner = ? AND photo_id IN"
+        " (SELECT photo_id FROM cull_proposal WHERE owner = ?)",
+        (owner, owner),
+    )
+    db.execute_sql(
+        f"INSERT INTO accepted_proposal ({_COLUMNS}) SELECT {_COLUMNS} FROM cull_proposal"
+        " WHERE owner = ?",
+        (owner,),
+    )
+
+
+def restore_accepted(owner: str, photo_ids: Sequence[int]) -> list[int]:
+    """After an accept was undone (by any window or terminal): put back the
+    proposals it ended on `photo_ids`, those still undecided and without one
+    (`restore_proposals`); the photos restored."""
+    if not photo_ids:
+        return []
+    db = Photo._meta.database
+    dialect = dialect_of(db)
+    rows = db.execute_sql(
+        "SELECT photo_id, verdict, reasons, confidence, highlight FROM accepted_proposal"
+        f" WHERE owner = ? AND photo_id IN {dialect.id_list()}",
+        [owner, dialect.id_param(photo_ids)],
+    ).fetchall()
+    if not rows:
+        return []
+    return restore_proposals(owner, PackedProposals(stored_row(*row) for row in rows))
+
+
 def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptReport:
     """`owner`'s proposals (keeps, rejects or both) as decisions (module
     docstring): set-based, a handful of statements whatever their number,
@@ -273,6 +310,7 @@ def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptRep
         }
         if not targets:
             return AcceptReport(0, 0, 0)
+        _keep_for_undo(owner)  # before the decisions end them
         done = decisions.cull_unjudged(targets, pass_=PROPOSAL_PASS)
         n_kept = sum(targets[pid] is kept for pid in done.decided)
         return AcceptReport(n_kept, len(done.decided) - n_kept, len(done.untouched), done.decided)

@@ -40,7 +40,20 @@ def undo_newest() -> Stepped:
         group = undo_target(None, seat)
         if group is None or _stamp(group.rows[0].created_at) < person.stamp:
             return _people(undo=True)
-    return decisions.undo_last()
+    records = decisions.undo_last()
+    _proposals_back(records)
+    return records
+
+
+def _proposals_back(records: list[decisions.DecisionRecord] | None) -> None:
+    """An undone accept puts back the proposals it ended (catalog.proposals.store
+    `restore_accepted`), whichever window or terminal accepted them."""
+    from curator.catalog.proposals.store import PROPOSAL_PASS, restore_accepted
+
+    if not records or not any(r.pass_ == PROPOSAL_PASS for r in records):
+        return
+    back = [r.photo_id for r in records if r.kind == "cull" and r.new_value == "unreviewed"]
+    restore_accepted(current_seat().user, back)
 
 
 def redo_newest() -> Stepped:
