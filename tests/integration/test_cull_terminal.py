@@ -157,15 +157,15 @@ def test_undoing_an_accept_in_the_terminal_brings_the_proposals_back(
     run_cli("cull", "--propose", "--keep", "2")
     proposed = {n: p["proposal"] for n, p in _by_name().items() if "proposal" in p}
     assert len(proposed) == len(SHARP) + 2
-    code, out, err = run_cli("cull", "--accept")
+    code, _, err = run_cli("cull", "--accept")
     assert code == 0, err
     assert all("proposal" not in p for p in _by_name().values())  # each decision ended one
-    code, out, err = run_cli("undo")  # another process than the accept's
+    code, _, err = run_cli("undo")  # another process than the accept's
     assert code == 0, err
     shown = _by_name()
     assert {n: shown[n].get("proposal") for n in proposed} == proposed
     assert all(shown[n]["cull"] == "unreviewed" for n in proposed)
-    code, out, err = run_cli("redo")
+    code, _, err = run_cli("redo")
     assert code == 0, err
     shown = _by_name()
     assert sorted(shown[n]["cull"] for n in proposed).count("kept") == 2
