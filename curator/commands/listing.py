@@ -312,8 +312,8 @@ def _taste_waits_for(ctx: CommandContext, taste: dict[str, Any]) -> str:
     say it (ml.taste_minimum): decisions, embeddings, or the CLIP weights."""
     from curator.catalog.judgments import decision_counts
     from curator.ml.taste_minimum import not_enough_message
-    from curator.pipeline.stages.judgments import embedding_model_id
-    from curator.pipeline.stages.taste_report import clip_weights_missing
+    from curator.pipeline.stages.taste_report import clip_weights_missing  # no Qt, no torch
+    from curator.settings.fields import embedding_model_id
 
     counts = decision_counts(embedding_model_id(ctx.settings), taste.get("owner"))
     return not_enough_message(counts, weights_missing=clip_weights_missing(ctx.settings)())

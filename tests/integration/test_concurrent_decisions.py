@@ -119,7 +119,8 @@ def test_a_multi_path_command_is_one_transaction(
     assert code == 0 and "2 photo(s) changed" in out
     with Catalog.open(resolve_paths().catalog):
         assert {p.cull for p in Photo.select()} == {"kept"}
-        assert len({d["at"] for d in decision_log()}) == 2  # still one undo group per photo
+        # One command, one undo step (`curator undo` takes both back at once).
+        assert len({d["at"] for d in decision_log()}) == 1
 
 
 def test_loupe_decisions_never_fail_while_another_process_writes(tmp_path: Path) -> None:
