@@ -26,7 +26,14 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from curator.catalog.models import Stage
-from curator.commands.base import CommandContext, JsonField, UsageError, run_exit_code, shaped
+from curator.commands.base import (
+    CommandContext,
+    JsonField,
+    UsageError,
+    printable,
+    run_exit_code,
+    shaped,
+)
 
 NAMES: tuple[str, ...] = ("import", "describe")
 KNOWN_STAGES = tuple(s.value for s in Stage)
@@ -53,6 +60,9 @@ IMPORT_FIELDS: tuple[JsonField, ...] = (
     F("xmp_faces_named", "faces named from the face regions another tool named"),
     F("scan_problems", "folders that could not be read (their photos skipped)", many=True,
       fields=(F("path", "the folder"), F("reason", "why, in a sentence"))),
+    F("xmp_problems", "sidecars and embedded XMP that could not be read (broken, or refused "
+      "for declaring a DOCTYPE or entities): nothing taken from them", many=True,
+      fields=(F("path", "the photo"), F("reason", "the sentence, naming the file"))),
     F("elapsed_s", "how long the import took, in seconds"),
     F("cancelled", "true when it was stopped (Ctrl+C): what was finished is kept"),
     F("stages", "each later stage's counts by stage (done, failed, skipped…; the faces "
@@ -143,6 +153,7 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
         payload["scan_problems"] = [
             {"path": p.path, "reason": p.message} for p in report.scan_problems
         ]
+        payload["xmp_problems"] = [{"path": p, "reason": why} for p, why in report.xmp_unread]
         payload["elapsed_s"] = round(report.elapsed_s, 3)
         payload["cancelled"] = report.cancelled
         payload["stages"] = report.stages
@@ -214,6 +225,8 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
         print(f"  on the Ray cluster at {result.cluster}", file=out)
     for p in result.scan_problems:
         print(f"  skipped {p.path}: {p.message}", file=out)
+    for _path, why in result.xmp_unread:
+        print(f"  {printable(why)}", file=out)
     for stage, counts in result.stages.items():
         parts = ", ".join(
             f"{v} {k.replace('_', ' ')}"  # "5 found again", not "5 found_again"

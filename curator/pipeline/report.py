@@ -77,6 +77,8 @@ class RunReport:
     xmp_default_stars: int = 0  # darktable's import-default 1 star, read as not rated
     xmp_extra_labels: int = 0  # darktable sidecars with more than one label
     xmp_faces_named: int = 0  # faces named from another tool's regions
+    # (photo path, sentence) of each sidecar or packet that could not be read
+    xmp_unread: list[tuple[str, str]] = field(default_factory=list)
     # per stage that ran: how long it ran ("ran_s") and when it ended, counted from
     # the run's start ("finished_at_s"): which stage the run waited for
     stage_times: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -105,6 +107,7 @@ class RunReport:
         self.xmp_default_stars = applied.default_stars
         self.xmp_extra_labels = applied.extra_labels
         self.xmp_faces_named = applied.faces_named
+        self.xmp_unread = list(applied.unread)
 
     def stage_finished(self, stage: str, ran_s: float) -> None:
         """Note that `stage` has ended now, after running `ran_s` seconds (added to

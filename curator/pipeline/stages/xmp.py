@@ -69,6 +69,8 @@ class XmpApplied:
     default_stars: int = 0  # darktable sidecars whose 1 star was its import default
     extra_labels: int = 0  # darktable sidecars with more than one label
     faces_named: int = 0  # faces that took a name from another tool's region
+    # (photo path, the sentence naming the sidecar or packet) of each XMP not read
+    unread: tuple[tuple[str, str], ...] = ()
 
 
 def plan_xmp(
@@ -165,4 +167,5 @@ def apply_xmp(
         default_stars=sum(r.default_stars for r in taken),
         extra_labels=sum(bool(r.extra_labels) for r in taken),
         faces_named=names.named + names.joined,
+        unread=tuple((r.path, r.problem or "") for r in problems),
     )
