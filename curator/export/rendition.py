@@ -4,8 +4,10 @@
 (`imaging.decode.decode_for_display`; a RAW that cannot render falls back to
 its embedded JPEG), shrinks (never enlarges) to the long edge, converts to
 sRGB, applies the quarter-turns and tags orientation 1. EXIF is the
-original's with orientation 1, the new size and no thumbnail (a RAW gets the
-catalog's capture fields; a maker note over 64 KiB is left out). The JPEG
+original's with orientation 1, the new size, colour space sRGB and no
+thumbnail and no maker note (its offsets point into the original; a RAW gets
+the catalog's capture fields), completed with the tags the EXIF standard
+requires, each in the standard's type. The JPEG
 comment `curator-export source-blake3=<hash> long-edge=<n>` identifies the
 rendition later (`rendition_marker_of`).
 """
@@ -18,7 +20,7 @@ import os
 import re
 from datetime import datetime
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, TiffTags
 
 from curator.export.plan import CaptureInfo
 from curator.imaging.decode import decode_for_display, decode_image
@@ -211,13 +213,50 @@ def _exif_time(when: datetime) -> str:
     return when.strftime("%Y:%m:%d %H:%M:%S")
 
 
+# What the EXIF standard requires of a JPEG's IFD0 and Exif IFD, where the
+# original's EXIF (or the catalog's capture fields) lacks it: `exiftool -validate`
+# finds nothing missing in what a rendition carries.
+_REQUIRED_IFD0 = {0x011A: 72.0, 0x011B: 72.0, 0x0128: 2, 0x0213: 1}  # 72 dpi, centred
+_REQUIRED_EXIF = {
+    0x9000: b"0232",  # ExifVersion 2.32
+    0x9101: b"\x01\x02\x03\x00",  # ComponentsConfiguration: Y Cb Cr
+    0xA000: b"0100",  # FlashpixVersion 1.0
+}
+_COLOR_SPACE = 0xA001  # 1: sRGB, what every rendition is converted to
+# Exif IFD tags whose type Pillow's table lacks: it would write an original's
+# value back as bytes of numbers (int8u) or an unsigned rational, which
+# `exiftool -validate` calls non-standard. The types are the EXIF standard's.
+_EXIF_TYPES = {
+    0x9101: ("ComponentsConfiguration", TiffTags.UNDEFINED),
+    0x9201: ("ShutterSpeedValue", TiffTags.SIGNED_RATIONAL),
+    0x9203: ("BrightnessValue", TiffTags.SIGNED_RATIONAL),
+    0x9204: ("ExposureBiasValue", TiffTags.SIGNED_RATIONAL),
+    0x8833: ("ISOSpeed", TiffTags.LONG),
+    0x9286: ("UserComment", TiffTags.UNDEFINED),
+    0xA300: ("FileSource", TiffTags.UNDEFINED),
+    0xA301: ("SceneType", TiffTags.UNDEFINED),
+}
+_EXIF_GROUP = TiffTags.TAGS_V2_GROUPS.setdefault(_EXIF_IFD, {})
+for _tag, (_name, _type) in _EXIF_TYPES.items():
+    _EXIF_GROUP.setdefault(_tag, TiffTags.TagInfo(_tag, _name, _type, 0))
+TiffTags.TAGS_V2.setdefault(0xC4A5, TiffTags.TagInfo(0xC4A5, "PrintIM", TiffTags.UNDEFINED, 0))
+
+
 def _exif_bytes(exif: Image.Exif, size: tuple[int, int]) -> bytes:
     exif[_ORIENTATION] = 1
     if _WIDTH in exif or _HEIGHT in exif:
         exif[_WIDTH], exif[_HEIGHT] = size
+    for tag, value in _REQUIRED_IFD0.items():
+        exif.setdefault(tag, value)
     sub = exif.get_ifd(_EXIF_IFD)
-    if _PIXEL_X in sub or _PIXEL_Y in sub:
-        sub[_PIXEL_X], sub[_PIXEL_Y] = size
+    for tag, required in _REQUIRED_EXIF.items():
+        sub.setdefault(tag, required)
+    sub[_COLOR_SPACE] = 1
+    sub[_PIXEL_X], sub[_PIXEL_Y] = size
+    # A maker note holds offsets into the original's file: moved into the
+    # rendition's EXIF it points at the wrong bytes (exiftool: "possibly
+    # incorrect maker notes offsets"), so a rendition carries none.
+    sub.pop(_MAKER_NOTE, None)
     data = exif.tobytes()
     if len(data) > _MAX_EXIF:
         sub.pop(_MAKER_NOTE, None)

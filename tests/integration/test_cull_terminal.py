@@ -170,3 +170,55 @@ def test_undoing_an_accept_in_the_terminal_brings_the_proposals_back(
     shown = _by_name()
     assert sorted(shown[n]["cull"] for n in proposed).count("kept") == 2
     assert all("proposal" not in shown[n] for n in proposed)
+
+
+def test_a_shoot_culled_from_the_terminal_as_the_guide_says(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """The guide's terminal cull, end to end and without --json: import, the
+    blurred ones by a word, a proposal of a target with each reject's reason,
+    accept, undo, redo, a star that keeps, export, a person named and found."""
+    import shutil
+
+    from tests.faces_helpers import FACES_DATA, PORTRAITS, installed_model
+
+    installed_model()
+    shoot = _shoot(fixtures_dir, tmp_path / "shoot")
+    for name in PORTRAITS:  # each person twice: a second frame, a little smaller
+        shutil.copy(FACES_DATA / name, tmp_path / "shoot" / name)
+        img = cv2.imread(str(FACES_DATA / name))
+        again = cv2.resize(img, None, fx=0.9, fy=0.9, interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(tmp_path / "shoot" / f"again_{name}"), again)
+    code, out, err = run_cli("import", str(tmp_path / "shoot"), "--no-progress")
+    assert code == 0 and "Import finished" in out, err
+    code, out, _ = run_cli("search", "blur")
+    assert [Path(line.split("  ")[0]).name for line in out.splitlines()] == ["soft.jpg"]
+    code, out, _ = run_cli("cull", "--propose", "--keep", "3")
+    assert code == 0 and "Proposed a first cull" in out and "rejects:" in out
+    code, out, _ = run_cli("list")
+    proposed = [line for line in out.splitlines() if "proposed: reject" in line]
+    assert proposed and all(" — " in line for line in proposed)  # each with its reason
+    code, out, _ = run_cli("cull", "--accept")
+    assert code == 0 and "Accepted" in out
+    kept = {n for n, p in _by_name().items() if p["cull"] == "kept"}
+    assert len(kept) == 3
+    code, out, _ = run_cli("undo")
+    assert code == 0 and "Undone" in out
+    assert not any(p["cull"] == "kept" for p in _by_name().values())
+    code, out, _ = run_cli("redo")
+    assert code == 0 and {n for n, p in _by_name().items() if p["cull"] == "kept"} == kept
+    rated = next(n for n, p in _by_name().items() if p["cull"] == "rejected" and n != "soft.jpg")
+    code, _, err = run_cli("keep", "--clear", str(tmp_path / "shoot" / rated))
+    assert code == 0, err
+    run_cli("rate", "--stars", "5", str(tmp_path / "shoot" / rated))
+    assert _by_name()[rated]["cull"] == "kept"  # the star kept it
+    code, out, err = run_cli("export", "--approved", str(tmp_path / "out"), "--no-progress")
+    assert code == 0, err
+    assert any(p.name == rated for p in (tmp_path / "out").rglob("*.jpg"))
+    code, out, err = run_cli("people", "--json")
+    assert code == 0 and json.loads(out), (out, err)
+    person = json.loads(out)[0]["id"]
+    assert run_cli("people", "name", str(person), "Grace")[0] == 0
+    code, out, err = run_cli("search", "person:grace")
+    assert code == 0 and out.strip(), err
+    assert shoot  # the shoot's own files, as made
