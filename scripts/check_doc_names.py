@@ -206,9 +206,17 @@ def build_index() -> Index:
 
 def _texts(path: Path) -> Iterator[tuple[int, str]]:
     """(line, text) of every comment and docstring of a Python file, or every
-    line of a Markdown file."""
+    line of a Markdown file but its generated regions (made from the code's own
+    tables by scripts/docs_hooks.py: true by construction)."""
     if path.suffix == ".md":
-        yield from enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        inside = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.startswith("<!-- generated: "):
+                inside = True
+            elif line.startswith("<!-- end generated -->"):
+                inside = False
+            elif not inside:
+                yield number, line
         return
     source, tree = _parsed(path)
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):

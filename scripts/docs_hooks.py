@@ -1,11 +1,15 @@
 """MkDocs hooks of the documentation site (mkdocs.yml `hooks:`): the reference
 pages are generated from the code's own tables, so no such fact is written twice.
 
-A page under docs/ holds a line `<!-- generated: NAME -->`; at build time that
-line is replaced by the Markdown returned by the function `GENERATED[NAME]`
-names ("module:function": pure, no argument, no QApplication; it lives beside
-its table in the product code). An unknown NAME, a function that fails or
-returns no text, or a NAME registered here that no page uses fails the build.
+A page under docs/ holds a line `<!-- generated: NAME -->`, then the table as
+last generated, then `<!-- end generated -->`, so the page reads whole in the
+repository too; at build time the region is replaced by the Markdown returned
+by the function `GENERATED[NAME]` names ("module:function": pure, no
+argument, no QApplication; it lives beside its table in the product code).
+`python scripts/docs_hooks.py` writes the regions again (`make docs-refresh`);
+tests/unit/test_docs_regions.py fails while one is out of step. An unknown
+NAME, a function that fails or returns no text, or a NAME registered here
+that no page uses fails the build.
 
 To add a generated table: write its zero-argument function beside the table
 (it returns Markdown: a table, headings, prose), register it below, and put
@@ -44,7 +48,11 @@ GENERATED: dict[str, str] = {
     "search-tokens": "curator.search.tokens:tokens_markdown",
 }
 
-MARKER = re.compile(r"^<!-- generated: ([\w.:-]+) -->[ \t]*$", re.MULTILINE)
+MARKER = re.compile(
+    r"^<!-- generated: ([\w.:-]+) -->[ \t]*$(?:\n.*?^<!-- end generated -->[ \t]*$)?",
+    re.MULTILINE | re.DOTALL,
+)
+END = "<!-- end generated -->"
 DECISIONS = "Decisions and measurements"  # the nav section filled from docs/decisions/
 README_HERE = "<!-- The site's home page is README.md"  # how docs/index.md begins
 
@@ -95,8 +103,26 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return MARKER.sub(table, markdown)
 
 
+def region(name: str) -> str:
+    """A generated region as a page holds it: its marker, the table, its end."""
+    return f"<!-- generated: {name} -->\n\n{generated(name)}\n\n{END}"
+
+
+def refreshed(markdown: str) -> str:
+    """`markdown` with each generated region written as the code makes it now."""
+    return MARKER.sub(lambda m: region(m.group(1)), markdown)
+
+
 def on_post_build(**_: Any) -> None:
     for name in sorted(set(GENERATED) - _used):
         log.warning(
             "generated table %r is registered but no page has <!-- generated: %s -->", name, name
         )
+
+
+if __name__ == "__main__":  # `make docs-refresh`: the regions in the pages, as the code makes them
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        if MARKER.search(text) and (new := refreshed(text)) != text:
+            page.write_text(new, encoding="utf-8")
+            print(f"refreshed {page.relative_to(ROOT)}")

@@ -218,9 +218,9 @@ def _exif_time(when: datetime) -> str:
 # finds nothing missing in what a rendition carries.
 _REQUIRED_IFD0 = {0x011A: 72.0, 0x011B: 72.0, 0x0128: 2, 0x0213: 1}  # 72 dpi, centred
 _REQUIRED_EXIF = {
-    0x9000: b"0232",  # ExifVersion 2.32
-    0x9101: b"\x01\x02\x03\x00",  # ComponentsConfiguration: Y Cb Cr
-    0xA000: b"0100",  # FlashpixVersion 1.0
+    0x9000: b"0232",  # the Exif version, 2.32
+    0x9101: b"\x01\x02\x03\x00",  # the components' configuration: Y Cb Cr
+    0xA000: b"0100",  # the Flashpix version, 1.0
 }
 _COLOR_SPACE = 0xA001  # 1: sRGB, what every rendition is converted to
 # Exif IFD tags whose type Pillow's table lacks: it would write an original's
