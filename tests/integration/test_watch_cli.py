@@ -209,7 +209,9 @@ def test_a_full_catalog_disk_is_a_sentence_and_the_watch_goes_on(
             copy_in(studio / "IMG_0007.JPG", folder / "IMG_0007.JPG")
             proc.until(lambda: proc.names() == ["IMG_0007.JPG"])
             filler = disk / "filler"
-            with filler.open("wb") as f:  # the disk fills up (another app's video, say)
+            # The disk fills up (another app's video, say). Unbuffered: a buffered
+            # file's close flushes what the full disk refused, and raises there.
+            with filler.open("wb", buffering=0) as f:
                 try:
                     while True:
                         f.write(b"\0" * (1 << 20))
