@@ -1,5 +1,5 @@
 """`curator cull --propose [FOLDER | --project NAME] [--keep N | --keep-percent P]
-[--genre KIND] [--json]` and `curator cull --accept [--keeps | --rejects] [--json]`:
+[--genre KIND] [--show] [--json]` and `curator cull --accept [--keeps | --rejects] [--json]`:
 a first cull Curator proposes, and accepting it.
 
 --propose reads the measures (`catalog.proposals.plan`), applies the rules
@@ -8,7 +8,8 @@ a first cull Curator proposes, and accepting it.
 never a decision. Output: the counts, the rejects' reasons, a target not met,
 the people left with no keep (`--json`: `no_keep`, `beyond_target`), and the
 photos left out because Curator could not read them (`failed`: they stay in
-the Failed lane, never proposed, counted or accepted).
+the Failed lane, never proposed, counted or accepted). `--show` also lists
+each proposed reject with its reasons.
 
 --accept turns the proposals (or one kind) into decisions: one transaction,
 one undo step; a photo judged meanwhile is left as it is.
@@ -23,9 +24,13 @@ import argparse
 import json
 import os
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from curator.commands.base import EXIT_OK, CommandContext, UsageError, printable
+
+if TYPE_CHECKING:
+    from curator.records import Proposal
 
 NAMES = ("cull",)
 
@@ -83,6 +88,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--keeps", action="store_true", help="with --accept: only the keeps")
     which.add_argument("--rejects", action="store_true", help="with --accept: only the rejects")
+    p.add_argument(
+        "--show",
+        action="store_true",
+        help="with --propose: also list each proposed reject with its reasons",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_cull, read_only=False)
 
@@ -190,12 +200,37 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(f"  {printable(people_text(s))}", file=out)
     if s.failed:
         print(f"  {failed_text(s)}.", file=out)
+    if args.show:
+        _show_rejects(run.proposals, out)
     print(
         "Nothing is decided yet: review them (`curator list --json`), then "
         "`curator cull --accept`.",
         file=out,
     )
     return EXIT_OK
+
+
+def _show_rejects(proposals: Sequence[Proposal], out: TextIO) -> None:
+    """`--show`: each proposed reject, by file name, with its reasons in words."""
+    from curator.catalog.paths_codec import display_path
+    from curator.catalog.queries import gallery_rows
+    from curator.commands.listing import proposal_words
+    from curator.records import ProposalVerdict
+
+    rejects = [p for p in proposals if p.verdict is ProposalVerdict.REJECT]
+    rows = gallery_rows(p.photo_id for p in rejects)
+    for p in rejects:
+        row = rows.get(p.photo_id)
+        name = display_path(row.path) if row is not None else f"photo {p.photo_id}"
+        said = proposal_words(
+            {
+                "verdict": p.verdict.value,
+                "reasons": [r.value for r in p.reasons],
+                "confidence": p.confidence,
+                "highlight": p.highlight,
+            }
+        )
+        print(f"  {printable(name)}: {said}", file=out)
 
 
 def _accept(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -193,8 +193,9 @@ def test_a_shoot_culled_from_the_terminal_as_the_guide_says(
     assert code == 0 and "Import finished" in out, err
     code, out, _ = run_cli("search", "blur")
     assert [Path(line.split("  ")[0]).name for line in out.splitlines()] == ["soft.jpg"]
-    code, out, _ = run_cli("cull", "--propose", "--keep", "3")
+    code, out, _ = run_cli("cull", "--propose", "--keep", "3", "--show")
     assert code == 0 and "Proposed a first cull" in out and "rejects:" in out
+    assert "soft.jpg: proposed: reject — blur" in out  # each reject with its reason
     code, out, _ = run_cli("list")
     proposed = [line for line in out.splitlines() if "proposed: reject" in line]
     assert proposed and all(" — " in line for line in proposed)  # each with its reason
