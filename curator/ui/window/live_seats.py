@@ -104,11 +104,12 @@ class LiveSeats(QObject):
         self._delivery.close()
         self.listening = False
         if self._desk is not None:
-            from curator.catalog.backends.seat import set_desk
+            from curator.catalog.backends.seat import desk_of_process, set_desk
 
+            if desk_of_process() == self._desk.desk:  # not a newer window's (a catalog switch)
+                set_desk(None)
             self._desk.release()
             self._desk = None
-            set_desk(None)
 
     @Slot(object)
     @guarded_slot
