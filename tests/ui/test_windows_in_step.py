@@ -174,3 +174,23 @@ def test_the_windows_undo_is_its_own_and_says_the_terminal_decided_since(
         assert [(s["photo"], s["to"], s["changed_by"]) for s in out["undone"]] == [
             (photo, "rejected", "window 1")
         ], out
+
+
+def test_a_proposal_made_in_the_terminal_shows_on_the_tiles(qtbot: QtBot, lib: Path) -> None:
+    with running_app(qtbot) as app:
+        assert app.seats is not None
+        qtbot.waitUntil(lambda: app.model.rowCount() == N, timeout=WAIT_MS)
+        assert all(getattr(shown(app, pid), "proposal", None) is None for pid in app.model.ids)
+        terminal("cull", "--propose", "--keep", "2")
+        qtbot.waitUntil(
+            lambda: all(
+                getattr(shown(app, pid), "proposal", None) is not None for pid in app.model.ids
+            ),
+            timeout=WAIT_MS,
+        )
+        keeps = [
+            pid
+            for pid in app.model.ids
+            if shown(app, pid).proposal.verdict.value == "keep"  # type: ignore[union-attr]
+        ]
+        assert len(keeps) == 2
