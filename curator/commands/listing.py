@@ -319,16 +319,23 @@ def _taste_waits_for(ctx: CommandContext, taste: dict[str, Any]) -> str:
     return not_enough_message(counts, weights_missing=clip_weights_missing(ctx.settings)())
 
 
+BADGE_CHUNK = 2_000  # gallery rows read at a time for the badges (100,000: ~1.9 s of 11)
+
+
 def _badges(photo_ids: list[int]) -> dict[int, list[str]]:
-    """Each photo's badges as its tile shows them (the cull checks' table)."""
+    """Each photo's badges as its tile shows them (the cull checks' table),
+    read `BADGE_CHUNK` rows at a time: the rows are let go as it goes."""
     from curator.catalog.queries import gallery_rows
     from curator.cull import table
 
-    rows = gallery_rows(photo_ids)
-    return {
-        pid: [c.badge.text for c in table.CHECKS if c.badge is not None and c.badge_shows(row)]
-        for pid, row in rows.items()
-    }
+    shown = [c for c in table.CHECKS if c.badge is not None]
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(photo_ids), BADGE_CHUNK):
+        for pid, row in gallery_rows(photo_ids[start : start + BADGE_CHUNK]).items():
+            badges = [c.badge.text for c in shown if c.badge is not None and c.badge_shows(row)]
+            if badges:
+                found[pid] = badges
+    return found
 
 
 def proposal_words(proposal: dict[str, Any]) -> str:
