@@ -19,7 +19,8 @@ an undo over another seat's later decision names that seat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -312,13 +313,21 @@ def apply_many(fn: Callable[[], T], *, one_undo_step: bool = False) -> T:
         return _write(fn)
 
     def write() -> T:
-        token = _STEP_STAMP.set(_new_stamp())
-        try:
+        with _one_group():
             return fn()
-        finally:
-            _STEP_STAMP.reset(token)
 
     return _write(write)
+
+
+@contextmanager
+def _one_group() -> Iterator[None]:
+    """Inside the write: every row logged in the block shares one stamp (one
+    undo group), taken now, after the newest row."""
+    token = _STEP_STAMP.set(_new_stamp())
+    try:
+        yield
+    finally:
+        _STEP_STAMP.reset(token)
 
 
 def one_step(
@@ -329,14 +338,11 @@ def one_step(
     ids = list(dict.fromkeys(int(pid) for pid in photo_ids))
 
     def write() -> list[DecisionRecord]:
-        token = _STEP_STAMP.set(_new_stamp())
-        try:
+        with _one_group():
             records: list[DecisionRecord] = []
             for pid in ids:
                 records += decide(pid)
             return records
-        finally:
-            _STEP_STAMP.reset(token)
 
     return _write(write)
 
