@@ -18,6 +18,7 @@ import io
 import math
 import os
 import re
+import struct
 from datetime import datetime
 
 from PIL import Image, ImageCms, TiffTags
@@ -242,6 +243,16 @@ for _tag, (_name, _type) in _EXIF_TYPES.items():
 TiffTags.TAGS_V2.setdefault(0xC4A5, TiffTags.TagInfo(0xC4A5, "PrintIM", TiffTags.UNDEFINED, 0))
 
 
+def _undefined(value: object) -> object:
+    """An original's value of an UNDEFINED tag as bytes, however Pillow read it
+    (bytes; a tuple of numbers where the file said BYTE; text); else as it is."""
+    if isinstance(value, tuple | list) and all(isinstance(v, int) and 0 <= v < 256 for v in value):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace")
+    return value
+
+
 def _exif_bytes(exif: Image.Exif, size: tuple[int, int]) -> bytes:
     exif[_ORIENTATION] = 1
     if _WIDTH in exif or _HEIGHT in exif:
@@ -257,9 +268,14 @@ def _exif_bytes(exif: Image.Exif, size: tuple[int, int]) -> bytes:
     # rendition's EXIF it points at the wrong bytes (exiftool: "possibly
     # incorrect maker notes offsets"), so a rendition carries none.
     sub.pop(_MAKER_NOTE, None)
-    data = exif.tobytes()
-    if len(data) > _MAX_EXIF:
-        sub.pop(_MAKER_NOTE, None)
+    for tag, (_name, kind) in _EXIF_TYPES.items():
+        if kind == TiffTags.UNDEFINED and tag in sub:
+            sub[tag] = _undefined(sub[tag])
+    try:
+        data = exif.tobytes()
+    except (TypeError, ValueError, struct.error):  # an original's odd value Pillow can't write
+        for tag in _EXIF_TYPES:
+            sub.pop(tag, None)  # the rendition goes without those tags rather than fail
         data = exif.tobytes()
     if len(data) > _MAX_EXIF:  # still too big: keep IFD0 only
         for tag in (_EXIF_IFD, _GPS_IFD):
