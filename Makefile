@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
 
-.PHONY: install run test docs docs-refresh test-fast test-under-load lint bench clean exiftool postgresql qt-runtime face-model bundle
+.PHONY: install run test docs docs-refresh test-fast test-under-load lint bench clean exiftool postgresql chromium qt-runtime face-model bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,25 @@ postgresql:
 	    echo "note: PostgreSQL's server is missing: install postgresql to run the studio tests."; \
 	  fi; }
 
+# The browser tests (tests/browser) drive Debian's chromium with Playwright; Playwright's
+# own browser download is never used. When no `chromium` is found: apt-get install (as root
+# or with passwordless sudo; `apt-get update` first only if the plain install fails), else a
+# note and those tests skip with the same advice (under CI they fail instead).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (chromium) for the browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    $$SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	    || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+	    || echo "note: could not install chromium; the browser tests will be skipped."; \
+	  else \
+	    echo "note: Chromium is missing: install chromium to run the browser tests."; \
+	  fi; }
+
 # The documentation site (mkdocs.yml, pages in docs/) into build/site, offline
 # and strict: a broken link, a page left out of the nav or a generated table
 # (scripts/docs_hooks.py) that fails stops the build. Open build/site/index.html.
@@ -111,7 +130,7 @@ docs-refresh: $(STAMP)
 # and beside two busy loops two workers get half the cores where one got a
 # third. `make test TEST_WORKERS=0` runs it in one process.
 TEST_WORKERS ?= 2
-test: lint docs exiftool postgresql qt-runtime face-model
+test: lint docs exiftool postgresql chromium qt-runtime face-model
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q --durations=15 -n $(TEST_WORKERS) --dist loadfile
 
 # The quick loop while working: tests/unit only (no lint, integration or UI

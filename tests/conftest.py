@@ -63,6 +63,7 @@ BOTH_BACKENDS = frozenset(
     {
         "test_approval",
         "test_bulk_decisions",
+        "test_client_picks_in_gallery",
         "test_coverage_catalog",
         "test_decision_actions",
         "test_decision_steps",
@@ -73,6 +74,7 @@ BOTH_BACKENDS = frozenset(
         "test_people_undo",
         "test_people_view_reads",
         "test_projects",
+        "test_proof_picks",
         "test_proposal_review_catalog",
         "test_proposals_catalog",
         "test_rotation",

@@ -1,5 +1,5 @@
 """The gallery's metadata filters (camera, lens, date range, ISO range, file
-name, people, this seat's proposals) and the choices the filter popup offers.
+name, people, this seat's proposals, a client's picks) and the choices the filter popup offers.
 
 `metadata_where` turns a `MetadataFilter` into parameterised SQL over `photo`;
 an empty filter adds nothing, keeping index-only plans.
@@ -46,6 +46,17 @@ FILE_NAME_SQL = SQLITE_FILE_NAME_SQL
 # The MATCH photos as a range of the scores' order index. Purged photos may keep
 # a score: callers intersect with the live photos.
 MATCH_SQL = "SELECT photo_id AS id FROM photo_preference WHERE score >= ?"
+# The photos a client hearted in the gallery of a token (m032's hearted index).
+CLIENT_PICKS_SQL = (
+    "SELECT photo_id AS id FROM proof_photo WHERE hearted <> 0"
+    " AND gallery_id = (SELECT id FROM proof_gallery WHERE token = ?)"
+)
+# The client galleries, newest first, with their hearted photos.
+CLIENT_GALLERIES_SQL = (
+    "SELECT g.token, g.title, (SELECT COUNT(*) FROM proof_photo p"
+    " WHERE p.gallery_id = g.id AND p.hearted <> 0) FROM proof_gallery g"
+    " ORDER BY g.made_at DESC, g.id DESC"
+)
 # Every scored photo, best first: the whole order index, read alone.
 BY_PREFERENCE_SQL = "SELECT photo_id AS id FROM photo_preference ORDER BY score DESC, photo_id"
 MATCH_BY_PREFERENCE_SQL = (
@@ -158,6 +169,8 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
         sets.append((PERSON_SQL, [f.person]))
     if f.proposal is not None:  # this photographer's proposals (catalog.proposals)
         sets.append(proposal_id_set(f.proposal, current_seat().user))
+    if f.client_picks:  # a client's hearts in one gallery (catalog.proofing)
+        sets.append((CLIENT_PICKS_SQL, [f.client_picks]))
     if f.name_contains:
         like = f"%{_like_literal(f.name_contains)}%"
         db = Photo._meta.database
@@ -296,6 +309,10 @@ def metadata_choices() -> MetadataChoices:
         iso_high=None if iso_high is None else int(iso_high),
         proposals=proposals,
         people=people_coverage(),
+        client_galleries=tuple(
+            FilterChoice(str(token), str(title), int(n))
+            for token, title, n in db.execute_sql(CLIENT_GALLERIES_SQL).fetchall()
+        ),
     )
 
 

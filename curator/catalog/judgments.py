@@ -40,7 +40,8 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
 from curator.catalog.people import summary as faces_summary
 from curator.catalog.people.key_faces import KeyFaceRow, key_faces_of, key_faces_sql
-from curator.catalog.taste.accepted import standing_accepts
+from curator.catalog.proofing.picks import CLIENT_PASS
+from curator.catalog.taste.accepted import standing_accepts, standing_pass
 from curator.records import (
     Burst,
     CullState,
@@ -288,9 +289,11 @@ def _decided_states(
 ) -> tuple[dict[int, DecisionState], dict[int, int]]:
     """The decided photos' states in capture order, and their burst groups:
     the photos' own (everyone's decisions), or `owner`'s alone (`_own_states`);
-    a state that is an accepted proposal says so (catalog.taste.accepted)."""
+    a state that is an accepted proposal says so (catalog.taste.accepted); a
+    client's picks accepted without teaching are left out (CLIENT_PASS)."""
     own = None if owner is None else _own_states(owner)
     accepted = standing_accepts(owner)
+    clients = standing_pass(CLIENT_PASS, owner)  # a client's picks teach nothing unless asked
     if own is not None:
         where = Photo.deleted_at.is_null() & Photo.id.in_(_among(own))
         if pairing_on():
@@ -306,6 +309,8 @@ def _decided_states(
     bursts: dict[int, int] = {}
     for r in rows.namedtuples():
         pid = int(r.id)
+        if pid in clients:
+            continue
         state = DecisionState(r.rating, CullState(r.cull), bool(r.picked))
         state = state if own is None else own[pid]
         states[pid] = replace(state, proposal=True) if pid in accepted else state

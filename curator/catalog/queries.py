@@ -45,6 +45,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import decode_path, display_path
 from curator.catalog.people import store as people_store
 from curator.catalog.people import summary as faces_summary
+from curator.catalog.proofing.galleries import galleries_of_photo
 from curator.catalog.proposals.packed import proposal_record
 from curator.catalog.proposals.store import proposals_of
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
@@ -217,6 +218,11 @@ class _GalleryColumns(NamedTuple):
     confidence: Annotated[Any, "cp.confidence"]
     highlight: Annotated[Any, "cp.highlight"]
     has_faces: Annotated[int, "pf.photo_id IS NOT NULL"]
+    # A client hearted it in a client gallery (m032; its photo index answers).
+    client_heart: Annotated[
+        int,
+        "EXISTS (SELECT 1 FROM proof_photo pr WHERE pr.photo_id = photo.id AND pr.hearted <> 0)",
+    ]
 
 
 _OWN = len(_GalleryColumns._fields)  # then the faces summary's, then the measures
@@ -288,6 +294,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 if r.verdict is None
                 else proposal_record(int(r.id), r.verdict, r.reasons, r.confidence, r.highlight),
                 measures=tuple(row[_FACES:]),  # records.CHECK_MEASURES' values, in its order
+                client_heart=bool(r.client_heart),
             )
     return out
 
@@ -324,6 +331,8 @@ class PhotoDetails:
     taste: records.TasteSummary | None = None  # the live taste model's size and honest quality
     noise_level: float | None = None  # noise sd at the working scale (imaging.metrics)
     people: people_store.FacesDetail | None = None  # the faces stage's verdicts; why none
+    # What clients said of it in client galleries: (gallery title, hearted, comment).
+    client: tuple[tuple[str, bool, str], ...] = ()
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -381,6 +390,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         taste=latest_taste_summary(),
         noise_level=photo.noise_level,
         people=people_store.faces_detail(int(photo.id)),
+        client=tuple(galleries_of_photo(int(photo.id))),
     )
 
 

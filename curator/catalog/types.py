@@ -89,6 +89,7 @@ class GalleryRow:
     faces: FacesSummary | None = None  # the faces stage's summary; None: not looked at yet
     proposal: Proposal | None = None  # this seat's photographer's proposal (cull for me)
     measures: tuple[float | None, ...] = ()  # records.CHECK_MEASURES' values, in its order
+    client_heart: bool = False  # a client hearted it in a client gallery (catalog.proofing)
 
     @property
     def failed(self) -> bool:
@@ -177,6 +178,10 @@ class MetadataFilter:
     # a person's id; `person_label` is how the filter bar names them.
     person: int | None = None
     person_label: str | None = field(default=None, compare=False)
+    # The photos a client hearted in one client gallery (catalog.proofing): the
+    # gallery's token; `client_picks_label` is how the filter bar names it.
+    client_picks: str | None = None
+    client_picks_label: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # A plain string (a combo's data) becomes its table's member; "" is None.
@@ -218,6 +223,8 @@ class MetadataFilter:
             parts.append(self.proposal.phrase)
         if self.person is not None:
             parts.append(self.person_label or f"person {self.person}")
+        if self.client_picks:
+            parts.append(f"client picks: {self.client_picks_label or self.client_picks}")
         return ", ".join(parts)
 
 
@@ -255,6 +262,8 @@ class MetadataChoices:
     proposals: tuple[FilterChoice, ...] = ()
     # The people that count, with their kept photos (catalog.people.coverage).
     people: tuple[PersonCoverage, ...] = ()
+    # The client galleries (value: the gallery's token), with their hearted photos.
+    client_galleries: tuple[FilterChoice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.export",
     "curator.commands.lightroom",
     "curator.commands.project",
+    "curator.commands.proof",
     "curator.commands.people",
     "curator.commands.purge",
     "curator.commands.previews",

@@ -232,6 +232,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="only the photos with a face of this person (a name, or an id: `curator people`)",
     )
+    p_list.add_argument(
+        "--client-picks",
+        metavar="GALLERY",
+        help="only the photos the client hearted in this client gallery, in its order "
+        "(`curator proof list`)",
+    )
     p_list.set_defaults(handler=cmd_list, read_only=True)
 
     p_status = sub.add_parser(
@@ -273,6 +279,8 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
 
         theirs = photos_of_person(args.person)
         photos = [p for p in photos if p["id"] in theirs]
+    if args.client_picks is not None:
+        photos = _client_picks(args.client_picks, photos)
     if args.json:
         json.dump(shaped(photos, LIST_FIELDS), out, indent=None, ensure_ascii=True)
         out.write("\n")
@@ -305,6 +313,20 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         _print_exact(line, out)
     print(f"{len(photos)} photos", file=out)
     return EXIT_OK
+
+
+def _client_picks(name: str, photos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The photos the client hearted in gallery `name`, in the gallery's order; a
+    gallery that is not there is a sentence (exit 2)."""
+    from curator.catalog.proofing.galleries import GalleryError, gallery_named
+    from curator.catalog.proofing.picks import hearted_photo_ids
+
+    try:
+        gallery = gallery_named(name)
+    except GalleryError as exc:
+        raise UsageError(str(exc)) from exc
+    by_id = {p["id"]: p for p in photos}
+    return [by_id[pid] for pid in hearted_photo_ids(gallery.id) if pid in by_id]
 
 
 def _taste_waits_for(ctx: CommandContext, taste: dict[str, Any]) -> str:

@@ -83,6 +83,24 @@ def render_jpeg(
     """The rendition's JPEG bytes (see the module docstring), with `xmp` (a packet)
     in its XMP segment and `quarter_turns` applied. Raises `ImagingError` (a
     sentence) when the original cannot be decoded, OSError when not read."""
+    image, exif = rendered_pixels(source, long_edge, quarter_turns)
+    out = io.BytesIO()
+    image.save(
+        out,
+        "JPEG",
+        quality=QUALITY,
+        exif=rendition_exif(exif, capture, image.size),
+        comment=rendition_marker(content_hash, long_edge, quarter_turns).encode("ascii"),
+        **({"xmp": xmp} if xmp else {}),
+    )
+    return out.getvalue()
+
+
+def rendered_pixels(
+    source: str, long_edge: int, quarter_turns: int = 0
+) -> tuple[Image.Image, Image.Exif | None]:
+    """A rendition's pixels (upright, sRGB, RGB, at most `long_edge`, turned by
+    `quarter_turns`) and the original's EXIF (None for a RAW or none read)."""
     image = turn_clockwise(_upright(source, long_edge), quarter_turns)
     exif: Image.Exif | None = None
     icc: bytes | None = None
@@ -97,17 +115,30 @@ def render_jpeg(
         image = _to_srgb(image, icc)
     if image.mode != "RGB":
         image = image.convert("RGB")
-    exif_bytes = _exif_bytes(exif if exif else _exif_from_capture(capture), image.size)
-    out = io.BytesIO()
-    image.save(
-        out,
-        "JPEG",
-        quality=QUALITY,
-        exif=exif_bytes,
-        comment=rendition_marker(content_hash, long_edge, quarter_turns).encode("ascii"),
-        **({"xmp": xmp} if xmp else {}),
-    )
-    return out.getvalue()
+    return image, exif
+
+
+# What a copy for someone else (a client gallery) leaves out unless asked:
+# where it was taken and what identifies the camera and its owner.
+_PRIVATE_EXIF = (0xA430, 0xA431, 0xA435, 0xA420)  # owner, body and lens serials, unique id
+_PRIVATE_IFD0 = (0xC62F,)  # DNG's CameraSerialNumber
+
+
+def rendition_exif(
+    exif: Image.Exif | None, capture: CaptureInfo, size: tuple[int, int], *, private: bool = True
+) -> bytes:
+    """The EXIF bytes of a rendition of `size`: the original's (`exif`) or the
+    catalog's capture fields, orientation 1, sRGB, no maker note; with
+    `private=False`, also without GPS, serial numbers and the owner's name."""
+    chosen = exif if exif else _exif_from_capture(capture)
+    if not private:
+        chosen.pop(_GPS_IFD, None)
+        for tag in _PRIVATE_IFD0:
+            chosen.pop(tag, None)
+        sub = chosen.get_ifd(_EXIF_IFD)
+        for tag in _PRIVATE_EXIF:
+            sub.pop(tag, None)
+    return _exif_bytes(chosen, size)
 
 
 def _upright(source: str, long_edge: int) -> Image.Image:

@@ -29,6 +29,7 @@ NO_QT = (
     "purge",
     "ingest",
     "cull",
+    "proof",
 )
 
 
@@ -325,7 +326,7 @@ def _imports_within(package: str, forbidden: tuple[str, ...]) -> list[str]:
 def test_search_export_ml_and_the_engine_never_import_the_pipeline() -> None:
     """The pipeline stands on them; the engine (isolation, runner, locks) stands
     under the stages, so export can decode in the same child processes."""
-    for package in ("search", "export", "ml", "engine", "interop", "purge", "cull"):
+    for package in ("search", "export", "ml", "engine", "interop", "purge", "cull", "proof"):
         assert _imports_within(package, ("curator.pipeline", "curator.ui")) == []
 
 

@@ -42,6 +42,7 @@ from curator.catalog.migrations.people import (
     m027_ready_unless_away,
     m029_laughing,
 )
+from curator.catalog.migrations.proofing import m032_client_galleries
 from curator.catalog.migrations.studio import (
     m019_seats,
     m020_personal_taste,
@@ -197,6 +198,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the proposals an accept ended, for its undo anywhere",
         tuple(m031_accepted_proposals.STATEMENTS),
         postgres=tuple(m031_accepted_proposals.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m032_client_galleries.VERSION,
+        "client galleries: their photos, the client's hearts and comments",
+        tuple(m032_client_galleries.STATEMENTS),
+        postgres=tuple(m032_client_galleries.POSTGRES_STATEMENTS),
     ),
 )
 

@@ -19,6 +19,12 @@ JUDGING_KINDS = ("cull", "rating", "pick")
 def standing_accepts(owner: str | None = None) -> set[int]:
     """The photos whose latest judging decision (`owner`'s alone when given)
     is of the pass `proposal` (an accept, or its undo or redo)."""
+    return standing_pass(PROPOSAL_PASS, owner)
+
+
+def standing_pass(pass_: str, owner: str | None = None) -> set[int]:
+    """The photos whose latest judging decision (`owner`'s alone when given)
+    carries `pass_` (undo rows inherit the pass)."""
     db = Decision._meta.database
     kinds = ", ".join("?" * len(JUDGING_KINDS))
     mine = "" if owner is None else " AND {t}.seat_user = ?"
@@ -29,5 +35,5 @@ def standing_accepts(owner: str | None = None) -> set[int]:
         f" AND later.id > d.id AND later.kind IN ({kinds}){mine.format(t='later')})"
     )
     who = [] if owner is None else [owner]
-    params: list[object] = [PROPOSAL_PASS, *JUDGING_KINDS, *who, *JUDGING_KINDS, *who]
+    params: list[object] = [pass_, *JUDGING_KINDS, *who, *JUDGING_KINDS, *who]
     return {int(pid) for (pid,) in db.execute_sql(sql, params).fetchall()}

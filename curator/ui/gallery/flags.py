@@ -1,5 +1,5 @@
 """The badges of a gallery tile (MATCH, each cull check's badge, burst, missing,
-RAW+JPEG) and its tooltip, derived from the row and the live MATCH threshold,
+RAW+JPEG, a client's heart) and its tooltip, derived from the row and the live MATCH threshold,
 never stored (`PhotoFlags`, `photo_flags`, `tooltip`). A cull check's badge,
 words and REJECT? pill word are its row in `cull.table`: this module only asks.
 """
@@ -26,6 +26,7 @@ class PhotoFlags:
     highlight: bool = False  # the proposal marks it one of the best of the keeps
     proposed_why: str = ""  # a proposed reject's first reason, in a word ("BLUR")
     offline: bool = False  # its file is not there now (an unplugged drive): what is cached shows
+    client_heart: bool = False  # a client hearted it in a client gallery
 
     def shows(self, check: str) -> bool:
         """Whether the badge of the cull check called `check` shows."""
@@ -43,6 +44,7 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
         proposed=None if row.proposal is None else row.proposal.verdict.value,
         highlight=row.proposal is not None and row.proposal.highlight,
         proposed_why=_first_reason(row),
+        client_heart=row.client_heart,
     )
 
 
@@ -67,6 +69,8 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
     lines.extend(c.badge_says(row) for c in table.CHECKS if flags.shows(c.name) and c.badge)
     if row.proposal is not None:
         lines.append(proposal_text(row))
+    if flags.client_heart:
+        lines.append("♥ A client hearted it in a client gallery (its comment is in the loupe)")
     if flags.burst_best:
         lines.append("Burst: the suggested best frame")
     elif flags.burst:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the form loads when the popup first opens (metadata_panel)
     from curator.ui.gallery.metadata_panel import MetadataFilterPanel
 
 
-FILTER_TIP = "Filter by camera, lens, date, ISO, file name, people or proposal"
+FILTER_TIP = "Filter by camera, lens, date, ISO, file name, people, proposal or client picks"
 
 
 class MetadataFilterButton(QToolButton):

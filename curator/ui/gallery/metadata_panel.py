@@ -72,6 +72,10 @@ class MetadataFilterPanel(QWidget):
             "Cull for me: the photos Curator proposes to keep or to reject, or the"
             " highlights among its keeps (your proposals; a decision ends a photo's)"
         )
+        self.client_combo = QComboBox(self)
+        self.client_combo.setToolTip(
+            "The photos a client hearted in one of your client galleries (File ▸ Client Gallery…)"
+        )
         self.clear_button = QPushButton("Clear filters", self)
         form = QFormLayout(self)
         form.addRow("Camera", self.camera_combo)
@@ -88,6 +92,7 @@ class MetadataFilterPanel(QWidget):
         form.addRow("File name", self.name_edit)
         form.addRow("People", self.people_combo)
         form.addRow("Proposal", self.proposal_combo)
+        form.addRow("Client picks", self.client_combo)
         form.addRow("", self.clear_button)
         self.set_choices(MetadataChoices((), (), None, None, None, None))
         self._name_timer = QTimer(self)
@@ -101,6 +106,7 @@ class MetadataFilterPanel(QWidget):
             self.lens_combo,
             self.people_combo,
             self.proposal_combo,
+            self.client_combo,
         ):
             combo.currentIndexChanged.connect(self._changed)
         for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
@@ -129,6 +135,8 @@ class MetadataFilterPanel(QWidget):
             name_contains=self.name_edit.text().strip() or None,
             people=self.people_combo.currentData() or None,
             proposal=self.proposal_combo.currentData() or None,
+            client_picks=self.client_combo.currentData() or None,
+            client_picks_label=self.client_combo.currentData(LABEL_ROLE) or None,
         )
 
     def set_choices(self, choices: MetadataChoices) -> None:
@@ -138,6 +146,7 @@ class MetadataFilterPanel(QWidget):
             (self.camera_combo, "All cameras", choices.cameras),
             (self.lens_combo, "All lenses", choices.lenses),
             (self.proposal_combo, "Any photo", choices.proposals),
+            (self.client_combo, "Any photo", choices.client_galleries),
         ):
             _fill(combo, everything, values)
         self._show_people(choices.people)
@@ -174,6 +183,7 @@ class MetadataFilterPanel(QWidget):
             self.name_edit,
             self.people_combo,
             self.proposal_combo,
+            self.client_combo,
         ]
         for w in widgets:
             w.blockSignals(True)
@@ -181,6 +191,7 @@ class MetadataFilterPanel(QWidget):
         self.lens_combo.setCurrentIndex(0)
         self.people_combo.setCurrentIndex(0)
         self.proposal_combo.setCurrentIndex(0)
+        self.client_combo.setCurrentIndex(0)
         for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
             box.setChecked(False)
             edit.setEnabled(False)

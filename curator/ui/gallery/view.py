@@ -78,6 +78,8 @@ AMBER = QColor(235, 140, 40)
 BLUE = QColor(80, 150, 235)
 BLUE_DIM = QColor(60, 90, 140)
 GREY = QColor(120, 120, 120)  # a fact, not a warning: RAW+JPEG
+PINK = QColor(232, 84, 128)  # a client's heart (client galleries)
+CLIENT_HEART = "♥ CLIENT"
 # Cull for me: a proposal's pills (its reasons are in the tooltip) and a proposed
 # reject's picture, dimmed less than a decided reject's.
 HIGHLIGHT, PROPOSED_KEEP, PROPOSED_REJECT = "HIGHLIGHT", "KEEP?", "REJECT?"
@@ -306,6 +308,8 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
         top.append(("MATCH", GOLD))
     if flags.highlight:
         top.append((HIGHLIGHT, GOLD))
+    if flags.client_heart:  # the client's say, never the photographer's decision
+        top.append((CLIENT_HEART, PINK))
     if flags.proposed is not None:  # cull for me: a proposal, never a decision
         text = PROPOSED_KEEP if flags.proposed == "keep" else PROPOSED_REJECT
         top.append((f"{text} {flags.proposed_why}".strip(), GREY))

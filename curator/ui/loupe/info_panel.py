@@ -48,6 +48,7 @@ class InfoPanel(QScrollArea):
             "Your taste",
             ("Preference", "Taste model", "State", "Proposal", "Rating", "Label", "Burst"),
         ),
+        ("Client", ("Client",)),
         ("Description", ("Caption", "Subject", "Content", "Mood", "Lighting")),
     )
 
@@ -148,6 +149,7 @@ class InfoPanel(QScrollArea):
             "Taste model": "none yet (10 decisions)",
             "Burst": "—",
             "Caption": "—",
+            "Client": "—",
             "Subject": "not described yet",
             "Content": "—",
             "Mood": "—",
@@ -179,6 +181,8 @@ class InfoPanel(QScrollArea):
                     texts["Proposal"] = proposal_line(row.proposal, ready_reason(people.faces))
             if details.caption:
                 texts["Caption"] = details.caption
+            if details.client:
+                texts["Client"] = client_text(details.client)
             if details.subject or details.content_type:
                 texts["Subject"] = details.subject or "—"
                 kind = details.content_type or "—"
@@ -198,6 +202,10 @@ class InfoPanel(QScrollArea):
         self.values["Caption"].setToolTip(
             "The caption written in another tool (Lightroom, darktable, digiKam) or by you: "
             "searchable, and never overwritten by Curator."
+        )
+        self.values["Client"].setToolTip(
+            "What clients said in your client galleries (File ▸ Client Gallery…): a heart, "
+            "a comment. Their say, never your decision: `curator proof accept` makes it one."
         )
         self.values["Burst"].setToolTip(
             "The frames shot within a few seconds that look alike (or one burst or bracket "
@@ -288,3 +296,12 @@ def _heading(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text.upper(), parent)
     label.setStyleSheet("color: #f0be3c; font-weight: bold; padding-top: 6px;")
     return label
+
+
+def client_text(said: tuple[tuple[str, bool, str], ...]) -> str:
+    """What clients said of a photo, a line per gallery: ♥ and the comment."""
+    lines = []
+    for title, hearted, comment in said:
+        heart = "♥ hearted" if hearted else "not hearted"
+        lines.append(f"{heart} in “{title}”" + (f": “{comment}”" if comment else ""))
+    return "\n".join(lines)
