@@ -65,7 +65,7 @@ ALLOWED = frozenset(
         "PyTorch", "ReLU", "SciPy", "SQLite", "TypeScript", "WebP", "XnView", "YouTube",
         "iPhone", "macOS", "CamelCase", "EasyShare", "FinePix", "DiMAGE", "ProPhoto",
         "OmniVision", "CoolScan", "ViT", "WinError", "UserRole", "LiteRT", "OpenVINO", "OpenBLAS",
-        "MkDocs", "PhotoSwipe", "CameraSerialNumber",
+        "MkDocs", "PhotoSwipe", "CameraSerialNumber", "HttpOnly", "SameSite",
         # EXIF and DNG tag names, units, and other tools' words
         "DateTimeOriginal", "ExposureBiasValue", "ImageNumber", "NewSubFileType", "SubIFD",
         "SubIFDs", "SubSecTime", "SubSecTimeOriginal", "UniqueCameraModel", "KiB", "MiB",

@@ -179,8 +179,9 @@ del F
 def json_fields_markdown() -> str:
     """The docs site's reference of the JSON outputs (docs/reference/json.md), from
     the tables the commands print by (`LIST_FIELDS`, `STATUS_FIELDS`,
-    `import_folder.IMPORT_FIELDS`, `watch.WATCH_FIELDS`)."""
+    `import_folder.IMPORT_FIELDS`, `watch.WATCH_FIELDS`, `commands.proof.picks.STATUS_FIELDS`)."""
     from curator.commands.import_folder import IMPORT_FIELDS
+    from curator.commands.proof.picks import STATUS_FIELDS as GALLERY_FIELDS
     from curator.commands.watch import WATCH_FIELDS
 
     return "\n".join(
@@ -204,6 +205,13 @@ def json_fields_markdown() -> str:
             "One object per line, a frame each, once it is measured:",
             "",
             *fields_markdown(WATCH_FIELDS),
+            "",
+            "## curator proof status --json",
+            "",
+            "One object (`curator proof import --json` prints the same; `curator proof list"
+            " --json` an array of them):",
+            "",
+            *fields_markdown(GALLERY_FIELDS),
             "",
         ]
     )
