@@ -232,19 +232,24 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
                     for kw in (*(k for ks in kws.by_tag.values() for k in ks), *kws.untagged)
                     if kw.private
                 ),
-                capture=CaptureInfo(
-                    make=p.camera_make,
-                    model=p.camera_model,
-                    lens=p.lens,
-                    captured_at=p.captured_at,
-                    iso=p.iso,
-                    exposure_time=p.exposure_time,
-                    f_number=p.f_number,
-                    focal_length=p.focal_length,
-                ),
+                capture=capture_of(p),
             )
         )
     return out
+
+
+def capture_of(photo: Photo) -> CaptureInfo:
+    """The catalog's capture fields of a photo, for a rendition's EXIF."""
+    return CaptureInfo(
+        make=photo.camera_make,
+        model=photo.camera_model,
+        lens=photo.lens,
+        captured_at=photo.captured_at,
+        iso=photo.iso,
+        exposure_time=photo.exposure_time,
+        f_number=photo.f_number,
+        focal_length=photo.focal_length,
+    )
 
 
 def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:

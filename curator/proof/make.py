@@ -44,7 +44,7 @@ from curator.catalog.proofing.galleries import (
     update_settings,
 )
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
-from curator.export.plan import CaptureInfo
+from curator.export.plan import capture_of
 from curator.fs.names import safe_component
 from curator.imaging.formats import is_raw_path
 from curator.proof import access
@@ -219,16 +219,7 @@ def plan_gallery(request: MakeRequest, existing: Gallery | None) -> GalleryPlan:
             source=decode_path(last_known_path(p.path)),
             token=photo_token,
             folder=str(folder),
-            capture=CaptureInfo(
-                make=p.camera_make,
-                model=p.camera_model,
-                lens=p.lens,
-                captured_at=p.captured_at,
-                iso=p.iso,
-                exposure_time=p.exposure_time,
-                f_number=p.f_number,
-                focal_length=p.focal_length,
-            ),
+            capture=capture_of(p),
             quarter_turns=int(p.rotation or 0),
             watermark=request.settings.watermark,
             keep_location=request.settings.keep_location,

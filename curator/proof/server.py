@@ -325,30 +325,25 @@ class GalleryApp:
         return response
 
     async def heart(self, request: Request) -> Response:
-        got = await self._writer(request)
-        if isinstance(got, Response):
-            return got
-        _session, data = got
-        photo, hearted = data.get("photo"), data.get("hearted")
-        if not isinstance(photo, str) or not isinstance(hearted, bool):
-            return _sentence(400, "The request was not understood.")
-        return await self._picks(set_heart, photo, hearted)
+        return await self._write(request, set_heart, photo=str, hearted=bool)
 
     async def comment(self, request: Request) -> Response:
+        return await self._write(request, set_comment, photo=str, text=str)
+
+    async def confirm(self, request: Request) -> Response:
+        return await self._write(request, confirm)
+
+    async def _write(self, request: Request, fn: Callable[..., Any], **shape: type) -> Response:
+        """A write: its session, CSRF token and JSON checked (`_writer`), the
+        body's fields of `shape` (name: type, in `fn`'s order), then `fn`."""
         got = await self._writer(request)
         if isinstance(got, Response):
             return got
         _session, data = got
-        photo, text = data.get("photo"), data.get("text")
-        if not isinstance(photo, str) or not isinstance(text, str):
+        values = [data.get(name) for name in shape]
+        if not all(isinstance(v, kind) for v, kind in zip(values, shape.values(), strict=True)):
             return _sentence(400, "The request was not understood.")
-        return await self._picks(set_comment, photo, text)
-
-    async def confirm(self, request: Request) -> Response:
-        got = await self._writer(request)
-        if isinstance(got, Response):
-            return got
-        return await self._picks(confirm)
+        return await self._picks(fn, *values)
 
 
 def _same(a: str, b: str) -> bool:
