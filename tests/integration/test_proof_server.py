@@ -119,8 +119,11 @@ def served(tmp_path: Path) -> Iterator[Served]:
     try:
         yield server
     finally:
-        proc.kill()
-        proc.wait(timeout=10)
+        server.process.kill()  # the server the test left running (it may restart one)
+        server.process.wait(timeout=10)
+        if proc is not server.process:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def _catalog_rows(catalog: Path) -> list[tuple[Any, ...]]:

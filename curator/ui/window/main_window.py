@@ -42,6 +42,7 @@ from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
+from curator.ui.export.client_actions import ClientGalleryParts
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
@@ -311,6 +312,9 @@ class MainWindow(QMainWindow):
                 view_toolbar=self.view_toolbar,
                 purge=self.purge_controller,
                 backup=self.backup,
+                client=ClientGalleryParts(
+                    self.export, self.pools.choices, self.closed, self.model.refresh
+                ),
             ),
             MenuHooks(
                 dispatch=self.dispatch,

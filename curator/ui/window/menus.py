@@ -1,5 +1,6 @@
-"""`WindowMenus`: the main window's menu bar (File, Edit, View, Cull —
-ui.cull.menu —, Projects, Help) and one `QAction` per window key binding
+"""`WindowMenus`: the main window's menu bar (File — its client galleries'
+items: ui.export.client_actions —, Edit, View, Cull — ui.cull.menu —,
+Projects, Help) and one `QAction` per window key binding
 (`ui.review.keymap.WINDOW_BINDINGS`), forwarding to the window's
 ``dispatch``. It decides nothing. Invariants: every binding's action is in
 `actions` under its name and on the window, so its shortcut works on every
@@ -15,6 +16,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
+from curator.ui.export.client_actions import (
+    CatalogPlace,
+    ClientGalleryActions,
+    ClientGalleryParts,
+    grid_selection,
+)
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu
 from curator.ui.maintenance.purge_action import PurgeAction
 from curator.ui.review.actions import DecisionAction
@@ -60,6 +67,7 @@ class MenuParts:
     view_toolbar: QToolBar  # the pass's own actions' row (Uncertain / Least sure first)
     purge: PurgeController | None = None
     backup: BackupController | None = None
+    client: ClientGalleryParts | None = None  # File ▸ Client Gallery… and its kin
 
 
 class WindowMenus:
@@ -91,6 +99,21 @@ class WindowMenus:
         parts.projects.build_menu(bar)
         self.help = bar.addMenu("&Help")
         self.actions = self._binding_actions(window, export_anchor, hooks.dispatch)
+        self.client: ClientGalleryActions | None = None
+        if parts.client is not None and parts.backup is not None:  # after File ▸ Export…
+            backup, gallery = parts.backup, parts.gallery
+            place = CatalogPlace(
+                backup.source_url or str(backup.catalog_path), backup.catalog_path.parent
+            )
+            self.client = ClientGalleryActions(
+                window,
+                parts.client,
+                place,
+                lambda: grid_selection(gallery),
+                settings=parts.tools.hooks.settings,
+                errors=parts.errors,
+            )
+            self.file.insertActions(export_anchor, self.client.actions)
         self.grid_decisions = GridDecisions(
             parts.gallery, parts.session, parts.errors, hooks.notify
         )
