@@ -207,5 +207,11 @@ def test_picks_become_decisions_in_one_undo_step_and_teach_only_when_asked(
     code, _out, err = run_cli("proof", "accept", "Anna & Ben", "--label", "green")
     assert code == 0, err
     assert {Photo.get_by_id(p.photo_id).label for p in photos[:3]} == {"green"}
+    code, out, err = run_cli("proof", "accept", "Anna & Ben", "--project", "Client picks")
+    assert code == 0, err
+    assert "3 added, 0 already in it" in out
+    from curator.catalog.projects import project_photo_ids
+
+    assert sorted(project_photo_ids("Client picks")) == sorted(p.photo_id for p in photos[:3])
     code, _out, err = run_cli("proof", "status", "Nope")
     assert code == 2 and "No client gallery is named 'Nope'" in err

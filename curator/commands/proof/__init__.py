@@ -15,6 +15,7 @@
 - `proof accept NAME (--label COLOR | --rating N | --pick) [--teach]`: the
   client's hearts become the photographer's decision, as ONE undo step; they
   teach the taste model only with `--teach` (a client's taste is not theirs).
+  `--project P` puts them in a project instead (a set, not a decision).
 Exit codes: 0 done, 1 some copies failed, 2 bad usage or a refused file.
 """
 
@@ -94,6 +95,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     what.add_argument("--label", metavar="COLOR", help="give each hearted photo this color label")
     what.add_argument("--rating", type=int, choices=range(1, 6), help="rate each hearted photo")
     what.add_argument("--pick", action="store_true", help="pick each hearted photo")
+    what.add_argument(
+        "--project",
+        metavar="NAME",
+        help="put the hearted photos in this project (made when it is new): the client's "
+        "picks as a set to export, share or make another gallery of",
+    )
     accept.add_argument(
         "--teach",
         action="store_true",

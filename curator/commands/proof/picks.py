@@ -209,6 +209,8 @@ def cmd_accept(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not ids:
         print(f"The client has hearted nothing in '{gallery.name}' yet.", file=ctx.out)
         return EXIT_OK
+    if args.project is not None:
+        return _into_project(args.project, ids, gallery.name, ctx)
     pass_ = "cli" if args.teach else CLIENT_PASS
 
     def one(pid: int) -> list[Any]:
@@ -235,6 +237,24 @@ def cmd_accept(args: argparse.Namespace, ctx: CommandContext) -> int:
     print(
         f"Gave {what} to the {len(ids)} photo(s) the client hearted in '{gallery.name}' "
         f"({changed} decision(s); `curator undo` takes them back).{teach}",
+        file=ctx.out,
+    )
+    return EXIT_OK
+
+
+def _into_project(name: str, ids: list[int], gallery: str, ctx: CommandContext) -> int:
+    """The client's picks as a project (made when new): a set, not a decision."""
+    from curator.catalog.projects import ProjectError, add_photos, create_project, find_project
+
+    try:
+        if find_project(name) is None:
+            create_project(name)
+        change = add_photos(name, ids)
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"Put the {len(ids)} photo(s) the client hearted in '{gallery}' in project "
+        f"“{change.project}” ({change.changed} added, {change.unchanged} already in it).",
         file=ctx.out,
     )
     return EXIT_OK
