@@ -117,8 +117,9 @@ def _arguments_table(parser: argparse.ArgumentParser, skip: tuple[str, ...]) -> 
             continue
         choices = "{" + ",".join(map(str, a.choices)) + "}" if a.choices else None
         metavar = str(a.metavar or choices or (a.dest.upper() if a.option_strings else a.dest))
-        if a.option_strings:
-            shown = ", ".join(a.option_strings) + ("" if a.nargs == 0 else f" {metavar}")
+        if a.option_strings:  # each spelling its own code span (--comments, --no-comments)
+            last = a.option_strings[-1] + ("" if a.nargs == 0 else f" {metavar}")
+            shown = "`, `".join([*a.option_strings[:-1], last])
         else:
             shown = {"?": f"[{metavar}]", "*": f"[{metavar} …]", "+": f"{metavar} …"}.get(
                 str(a.nargs), metavar

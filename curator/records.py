@@ -608,6 +608,24 @@ class FramePerson:
     name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FigureValues:
+    """The stored figures a record carries by name (hashable, as the rows that
+    hold it): `get(name)` is the value, None when absent or not judged."""
+
+    pairs: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, names: tuple[str, ...], values: tuple[object, ...]) -> FigureValues:
+        return cls(tuple(zip(names, values, strict=True)))
+
+    def get(self, name: str) -> object:
+        for key, value in self.pairs:
+            if key == name:
+                return value
+        return None
+
+
 @dataclass(frozen=True, slots=True)  # 100,000 at once: no __dict__ each for the collector
 class ProposalFrame:
     """One photo as the proposal reads it (catalog.proposals.plan): what the
@@ -632,14 +650,9 @@ class ProposalFrame:
     taste: float | None = None  # preference score 0..100 of the photographer's model
     decided: CullState | None = None
     people: tuple[FramePerson, ...] = ()  # the people of its faces, each once (by id)
-    measures: tuple[float | None, ...] = ()  # CHECK_MEASURES' values, in its order
-
-
-# The stored measures (photo columns) a cull check reads that neither
-# `ProposalFrame` nor the gallery's row has a field for: the proposal's plan and
-# the gallery's rows read them into their `measures`, in this order
-# (cull.check_types.measured reads one by its column's name).
-CHECK_MEASURES: tuple[str, ...] = ()
+    # The stored figures (curator.figures) the frame has no field of its own for,
+    # by name (cull.check_types.measured reads one by its name).
+    figures: FigureValues = field(default_factory=FigureValues)
 
 
 @dataclass(frozen=True, slots=True)  # a Propose makes 100,000 at once (as ProposalFrame)

@@ -31,6 +31,7 @@ from peewee import (
 
 from curator.catalog.backends.dialect import chunks
 from curator.catalog.types import CullState  # re-exported: the class lives there
+from curator.figures import FigureType
 from curator.records import FACES_SUMMARY, SummaryField
 
 
@@ -104,24 +105,12 @@ class Photo(BaseModel):
     preview_key = TextField(null=True)
     thumbnail_key = TextField(null=True)
     metrics_source = TextField(null=True)
-    # The sharpness figures are at the working scale sharpness is judged at (the long
-    # edge area-averaged to 1024 px; a frame of 640-1024 px as it is, imaging.metrics);
-    # NULL where the frame was not judged (too small: `sharpness_note` says so) or
-    # not measured (m028).
-    sharpness_score = FloatField(null=True)
-    laplacian_var = FloatField(null=True)
-    sharpness_tile_p90 = FloatField(null=True)
-    exposure_score = FloatField(null=True)
-    highlight_clip = FloatField(null=True)
-    shadow_clip = FloatField(null=True)
-    mean_luminance = FloatField(null=True)
-    exposure_ev = FloatField(null=True)  # EV vs a well-exposed rendering (m008)
+    # The measured figures (sharpness_score, exposure_score, shadow_clip…) are
+    # declared in curator.figures and added below the class (`_add_figures`).
     exposure_bias = FloatField(null=True)  # EXIF ExposureBiasValue (m008)
     capture_subsec = IntegerField(null=True)  # ms within captured_at's second (m008)
     sequence_number = IntegerField(null=True)  # camera burst counter (m008)
     struct_sig = BlobField(null=True)  # exposure-invariant structure signature (m008)
-    sharpness_note = TextField(null=True)  # why sharpness is NULL, or what lowered it (m008)
-    noise_level = FloatField(null=True)  # noise sd in grey levels, as the sharpness figures
     drive_mode = TextField(null=True)  # single | continuous | bracket, from EXIF (m010)
     sequence_index = IntegerField(null=True)  # place in the camera's sequence (m010)
     notes = TextField(null=True)
@@ -141,6 +130,23 @@ class Photo(BaseModel):
     burst_best = FlagField(default=False)
     imported_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+
+_FIGURE_FIELDS = {FigureType.REAL: FloatField, FigureType.INTEGER: IntegerField}
+
+
+def declare_figures() -> None:
+    """Photo's fields of the stored figures (curator.figures: declared once; the
+    column itself comes from a migration); a figure already a field is left."""
+    import curator.figures as declared  # read when called: a test may declare one more
+
+    for figure in declared.FIGURES:
+        if figure.name not in Photo._meta.fields:
+            field = _FIGURE_FIELDS.get(figure.type, TextField)(null=True)
+            Photo._meta.add_field(figure.name, field)
+
+
+declare_figures()
 
 
 class PhotoPath(BaseModel):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple
 
 import curator.records as records
+from curator import figures
 from curator.camera_names import camera_name
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
@@ -52,6 +53,8 @@ from curator.catalog.types import GalleryFilter as GalleryFilter  # the value ty
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
 from curator.catalog.types import GallerySort as GallerySort
+from curator.figures import figures_beyond
+from curator.records import FigureValues
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -123,18 +126,9 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "exposure_time": p.exposure_time,
                 "f_number": p.f_number,
                 "focal_length": p.focal_length,
-                "sharpness_score": p.sharpness_score,
-                "laplacian_var": p.laplacian_var,
-                "sharpness_tile_p90": p.sharpness_tile_p90,
-                "sharpness_note": p.sharpness_note,
-                "noise_level": p.noise_level,
+                **{f.name: getattr(p, f.name) for f in figures.FIGURES},  # as declared
                 "drive_mode": p.drive_mode,
                 "sequence_index": p.sequence_index,
-                "exposure_score": p.exposure_score,
-                "exposure_ev": p.exposure_ev,
-                "highlight_clip": p.highlight_clip,
-                "shadow_clip": p.shadow_clip,
-                "mean_luminance": p.mean_luminance,
                 "metrics_source": p.metrics_source,
                 "preview_key": p.preview_key,
                 "thumbnail_key": p.thumbnail_key,
@@ -176,7 +170,8 @@ def _description_fields(d: Description | None) -> dict[str, Any]:
 
 class _GalleryColumns(NamedTuple):
     """One photo's own columns as `_rows_sql` reads them, before the faces summary's
-    (`faces_summary.columns`) and the cull checks' measures (`records.CHECK_MEASURES`).
+    (`faces_summary.columns`) and the stored figures the row has no field for
+    (`row_figures`, by name into `figures`).
     The grid, filmstrip and loupe read ~100 rows at a time on the UI thread: one
     statement of plain SQL (the taste score, a failed technical stage's sentence,
     the faces summary and this seat's proposal joined in: at most one row each),
@@ -225,13 +220,22 @@ class _GalleryColumns(NamedTuple):
     ]
 
 
-_OWN = len(_GalleryColumns._fields)  # then the faces summary's, then the measures
+_OWN = len(_GalleryColumns._fields)  # then the faces summary's, then the figures
 _FACES = _OWN + len(faces_summary.COLUMNS)
 
 
+_ROW_FIELDS = frozenset(f.name for f in fields(GalleryRow))
+
+
+def row_figures() -> tuple[str, ...]:
+    """The stored figures a gallery row has no field for: read by name into its
+    `figures` (curator.figures)."""
+    return figures_beyond(_ROW_FIELDS)
+
+
 @lru_cache(maxsize=4)
-def _rows_sql(dialect: Dialect, measures: tuple[str, ...]) -> str:  # + records.CHECK_MEASURES
-    more = "".join(f", photo.{name}" for name in measures)
+def _rows_sql(dialect: Dialect, figures: tuple[str, ...]) -> str:
+    more = "".join(f", photo.{name}" for name in figures)
     return (
         f"SELECT {select_list(_GalleryColumns)}, {faces_summary.columns('pf')}{more} FROM photo"
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
@@ -248,7 +252,8 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     out: dict[int, GalleryRow] = {}
     db = Photo._meta.database
     dialect = dialect_of(db)
-    sql, date = _rows_sql(dialect, records.CHECK_MEASURES), Photo.captured_at.python_value
+    named = row_figures()
+    sql, date = _rows_sql(dialect, named), Photo.captured_at.python_value
     failed = (Stage.TECHNICAL.value, StageStatus.FAILED.value)
     owner = current_seat().user  # this photographer's proposals (catalog.proposals)
     for chunk in chunks(ids):
@@ -293,7 +298,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 proposal=None
                 if r.verdict is None
                 else proposal_record(int(r.id), r.verdict, r.reasons, r.confidence, r.highlight),
-                measures=tuple(row[_FACES:]),  # records.CHECK_MEASURES' values, in its order
+                figures=FigureValues.of(named, tuple(row[_FACES:])),
                 client_heart=bool(r.client_heart),
             )
     return out

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from curator.records import CullState, FacesSummary, Proposal
+from curator.records import CullState, FacesSummary, FigureValues, Proposal
 
 __all__ = [
     "NO_LABEL",
@@ -88,7 +88,8 @@ class GalleryRow:
     shadow_clip: float | None = None  # fraction of crushed shadows (0–1)
     faces: FacesSummary | None = None  # the faces stage's summary; None: not looked at yet
     proposal: Proposal | None = None  # this seat's photographer's proposal (cull for me)
-    measures: tuple[float | None, ...] = ()  # records.CHECK_MEASURES' values, in its order
+    # The stored figures (curator.figures) the row has no field of its own for, by name.
+    figures: FigureValues = field(default_factory=FigureValues)
     client_heart: bool = False  # a client hearted it in a client gallery (catalog.proofing)
 
     @property

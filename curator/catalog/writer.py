@@ -30,6 +30,7 @@ from typing import Generic, TypeVar
 
 from peewee import SqliteDatabase
 
+from curator import figures
 from curator.catalog import tx
 from curator.catalog.missing import is_tombstone, path_exists, tombstone
 from curator.catalog.models import (
@@ -45,6 +46,7 @@ from curator.catalog.paths_codec import encode_path, link_pairs
 from curator.catalog.people.store import write_faces
 from curator.catalog.quicklook import awaits_measurement
 from curator.catalog.write_gate import Gate
+from curator.figures import NOT_MEASURED
 from curator.records import ExifData, TechnicalFailure, TechnicalMeasurement
 
 log = logging.getLogger(__name__)
@@ -417,18 +419,10 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
     photo.drive_mode, photo.sequence_index = e.drive_mode, e.sequence_index
     photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
     photo.metrics_source = m.metrics_source.value if m.metrics_source else None
-    if (sharp := m.sharpness) is not None:  # a frame not judged keeps no figure (m028)
-        photo.sharpness_score = sharp.score
-        photo.laplacian_var = sharp.laplacian_var if sharp.judged else None
-        photo.sharpness_tile_p90 = sharp.tile_p90 if sharp.judged else None
-        photo.sharpness_note = sharp.note
-        photo.noise_level = sharp.noise if sharp.judged else None
-    if m.exposure is not None:
-        photo.exposure_score = m.exposure.score
-        photo.highlight_clip = m.exposure.highlight_clip
-        photo.shadow_clip = m.exposure.shadow_clip
-        photo.mean_luminance = m.exposure.mean_luminance
-        photo.exposure_ev = m.exposure.ev
+    for figure in figures.FIGURES:  # each stored figure as declared
+        value = figure.read(m)
+        if value is not NOT_MEASURED:
+            setattr(photo, figure.name, value)
     photo.notes = "\n".join(m.notes) or None
 
 

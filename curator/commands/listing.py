@@ -21,6 +21,7 @@ import json
 import os
 from typing import Any, TextIO
 
+from curator import figures
 from curator.camera_names import camera_name
 from curator.catalog.approval import model_trusted, quality_text
 from curator.catalog.problems import status_report
@@ -47,6 +48,8 @@ def _words(values: Any) -> str:
 F = JsonField
 # `curator list --json`: one object per photo, these fields in this order (an
 # optional one is absent where the table says so).
+FIGURES_HERE = F("<figures>", "")  # where `list_fields` puts the stored figures
+
 LIST_FIELDS: tuple[JsonField, ...] = (
     F("id", "the photo's number in the catalog"),
     F("path", "its file, as the system spells it; a RAW+JPEG photo's RAW. A name that is not "
@@ -69,23 +72,10 @@ LIST_FIELDS: tuple[JsonField, ...] = (
     F("exposure_time", "shutter time in seconds"),
     F("f_number", "aperture (f-number)"),
     F("focal_length", "focal length in mm"),
-    F("sharpness_score", "sharpness 0–100 (BLUR under 30); null when not judged "
-      "(`sharpness_note` says why)"),
-    F("laplacian_var", "variance of the Laplacian over the whole frame (kept for history)"),
-    F("sharpness_tile_p90", "90th percentile of the tiles' Laplacian variance (kept for history)"),
-    F("sharpness_note", 'why there is no sharpness score ("too small to judge") or what '
-      'lowered it ("focus missed the subject", "camera shake")'),
-    F("noise_level", "the noise taken off the sharpness: its standard deviation in grey "
-      "levels at the 1024 px working scale"),
+    FIGURES_HERE,  # the stored figures, each as declared (curator.figures)
     F("drive_mode", 'what the camera says the shot was: "single", "continuous" or '
       '"bracket" (null where it does not say)'),
     F("sequence_index", "the frame's place in the camera's burst or bracket"),
-    F("exposure_score", "exposure 0–100"),
-    F("exposure_ev", "how far the frame is from a metered exposure, in EV (−1.3: 1.3 stops "
-      "darker)"),
-    F("highlight_clip", "fraction of the pixels at or above the highlight clipping line"),
-    F("shadow_clip", "fraction of the pixels at or below the shadow clipping line"),
-    F("mean_luminance", "mean brightness, 0–255"),
     F("metrics_source", f"which pixels were measured: {_words(MetricsSource)} (a RAW's "
       "half-size render, its large embedded JPEG, or a small embedded preview)"),
     F("preview_key", "the preview's place in the cache folder"),
@@ -149,6 +139,19 @@ LIST_FIELDS: tuple[JsonField, ...] = (
     )),
 )  # fmt: skip
 
+
+def list_fields() -> tuple[JsonField, ...]:
+    """`curator list --json`'s fields: `LIST_FIELDS` with the stored figures, each
+    as declared (curator.figures), in their place."""
+    out: list[JsonField] = []
+    for field in LIST_FIELDS:
+        if field is FIGURES_HERE:
+            out.extend(JsonField(f.name, f.described()) for f in figures.FIGURES)
+        else:
+            out.append(field)
+    return tuple(out)
+
+
 # `curator status --json`: one object.
 STATUS_FIELDS: tuple[JsonField, ...] = (
     F("photos", "how many photos (a RAW+JPEG pair is one, as in the grid)"),
@@ -178,7 +181,7 @@ del F
 
 def json_fields_markdown() -> str:
     """The docs site's reference of the JSON outputs (docs/reference/json.md), from
-    the tables the commands print by (`LIST_FIELDS`, `STATUS_FIELDS`,
+    the tables the commands print by (`list_fields()`, `STATUS_FIELDS`,
     `import_folder.IMPORT_FIELDS`, `watch.WATCH_FIELDS`, `commands.proof.picks.STATUS_FIELDS`)."""
     from curator.commands.import_folder import IMPORT_FIELDS
     from curator.commands.proof.picks import STATUS_FIELDS as GALLERY_FIELDS
@@ -194,7 +197,7 @@ def json_fields_markdown() -> str:
             "",
             "One array, an object per photo, by capture time:",
             "",
-            *fields_markdown(LIST_FIELDS),
+            *fields_markdown(list_fields()),
             "",
             "## curator status --json",
             "",
@@ -290,7 +293,7 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.client_picks is not None:
         photos = _client_picks(args.client_picks, photos)
     if args.json:
-        json.dump(shaped(photos, LIST_FIELDS), out, indent=None, ensure_ascii=True)
+        json.dump(shaped(photos, list_fields()), out, indent=None, ensure_ascii=True)
         out.write("\n")
         return EXIT_OK
     badges = _badges([int(p["id"]) for p in photos])

@@ -22,7 +22,6 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from curator import records
 from curator.records import ProposalFrame, ProposalReason
 
 if TYPE_CHECKING:
@@ -196,15 +195,13 @@ class CullCheck:
 
 
 def measured(record: ProposalFrame | GalleryRow | Any, column: str) -> float | None:
-    """A stored measure as a frame or a gallery row holds it: its field of the
-    column's name, else its `measures` (a column of `records.CHECK_MEASURES`)."""
-    extra = records.CHECK_MEASURES
-    if column in extra:
-        values = record.measures
-        i = extra.index(column)
-        return values[i] if i < len(values) else None
-    value: float | None = getattr(record, column)
-    return value
+    """A stored figure as a frame or a gallery row holds it: its field of the
+    column's name, else by that name in its `figures` (curator.figures)."""
+    if hasattr(record, column):
+        value: float | None = getattr(record, column)
+        return value
+    found = record.figures.get(column)
+    return None if found is None else float(found)  # type: ignore[arg-type]
 
 
 def line_outcome(
@@ -212,10 +209,8 @@ def line_outcome(
 ) -> Outcome | None:
     """The worst margin of the check's lines; failed: its first reason."""
     worst: float | None = None
-    extra = records.CHECK_MEASURES
     for line in check.lines:
-        column = line.measure
-        value = getattr(frame, column) if column not in extra else measured(frame, column)
+        value = measured(frame, line.measure)
         if value is not None:
             margin = line.margin(value, lines[line.name])
             worst = margin if worst is None else min(worst, margin)

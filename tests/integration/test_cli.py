@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from curator.figures import FIGURES
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli, status_json
 
@@ -89,13 +90,7 @@ def test_status_and_list_json_shapes(tmp_path: Path) -> None:
         "exposure_time",
         "f_number",
         "focal_length",
-        "sharpness_score",
-        "laplacian_var",
-        "sharpness_tile_p90",
-        "exposure_score",
-        "highlight_clip",
-        "shadow_clip",
-        "mean_luminance",
+        *(f.name for f in FIGURES),  # every stored figure, as declared
     ):
         assert key in a
     assert (a["camera_make"], a["camera_model"], a["format"]) == ("Nikon", "Z 6", "jpeg")

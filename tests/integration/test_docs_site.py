@@ -16,7 +16,7 @@ import pytest
 from curator.cli import build_parser
 from curator.commands.base import JsonField
 from curator.commands.import_folder import IMPORT_FIELDS
-from curator.commands.listing import LIST_FIELDS, STATUS_FIELDS
+from curator.commands.listing import STATUS_FIELDS, list_fields
 from curator.search.tokens import SEARCH_TOKENS
 from curator.settings import FIELDS, env_name
 from curator.ui.review.keymap import all_bindings
@@ -114,7 +114,7 @@ def _names(fields: tuple[JsonField, ...], prefix: str = "") -> list[str]:
 
 def test_the_json_page_lists_every_field_the_commands_print(site: Path) -> None:
     page = _page(site, "reference/json.html")
-    names = _names(IMPORT_FIELDS) + _names(LIST_FIELDS) + _names(STATUS_FIELDS)
+    names = _names(IMPORT_FIELDS) + _names(list_fields()) + _names(STATUS_FIELDS)
     assert "faces[].smile" in names and "stages.<stage>.status" in names
     for name in names:
         assert f"<code>{name}</code>" in page, name

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.engine.lock import ImportLock
+from curator.figures import FIGURES
 from curator.paths import resolve_paths
 from curator.pipeline.phase import Phase
 from curator.pipeline.service import PipelineBusy, PipelineService, RunRequest
@@ -35,9 +36,9 @@ PHASES = [
 ]
 PHOTO_COLUMNS = (
     "path, content_hash, size, format, width, height, orientation, captured_at, camera_make, "
-    "camera_model, iso, preview_key, thumbnail_key, sharpness_score, exposure_score, "
-    "laplacian_var, highlight_clip, shadow_clip, mean_luminance, cull, rating, picked, "
-    "(SELECT score FROM photo_preference WHERE photo_id = photo.id),"
+    "camera_model, iso, preview_key, thumbnail_key, "
+    + "".join(f"{f.name}, " for f in FIGURES)  # every stored figure, as declared
+    + "cull, rating, picked, (SELECT score FROM photo_preference WHERE photo_id = photo.id),"
     " burst_group IS NOT NULL, burst_best"
 )
 

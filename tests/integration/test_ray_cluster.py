@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from curator.figures import FIGURES
 from tests import ray_cluster as harness
 from tests.clip_tiny import make_tiny_model_dir
 from tests.imaging_helpers import make_jpeg
@@ -51,9 +52,8 @@ PICKED = (
 TECHNICAL = (
     "content_hash, size, mtime_ns, format, width, height, orientation, captured_at, "
     "camera_make, camera_model, iso, preview_key, thumbnail_key, metrics_source, "
-    "sharpness_score, laplacian_var, sharpness_tile_p90, exposure_score, highlight_clip, "
-    "shadow_clip, mean_luminance, exposure_ev, struct_sig, sharpness_note, noise_level, "
-    "drive_mode, notes"
+    + "".join(f"{f.name}, " for f in FIGURES)  # every stored figure, as declared
+    + "struct_sig, drive_mode, notes"
 )
 
 

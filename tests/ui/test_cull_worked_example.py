@@ -1,7 +1,7 @@
 """The worked example of docs/how-to-add-a-cull-check.md (issue 73 §6): a
 throw-away "crushed shadows" check, added to the checks' table inside the
-test — one row, and its stored measure (`shadow_clip`, which the proposal's
-frame has no field for) named in `records.CHECK_MEASURES` — shows in the
+test — one row; its stored figure (`shadow_clip`, declared in
+curator.figures, which the proposal's frame reads by name) — shows in the
 rules, the Propose dialog's rows and counts (read from a real catalog), a
 tile's badge, REJECT? pill and tooltip, the docs' reference and `curator
 cull --help`, and nothing else is written for it.
@@ -25,7 +25,6 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel
 from pytestqt.qtbot import QtBot
 
-from curator import records
 from curator.app import App
 from curator.catalog.models import Photo
 from curator.cull import table
@@ -42,7 +41,7 @@ from curator.cull.checks import checks_for, judge
 from curator.cull.reference import checks_help, checks_markdown
 from curator.cull.rules import propose
 from curator.cull.tuning import CullTuning, tuned_checks
-from curator.records import Proposal, ProposalFrame, ProposalVerdict
+from curator.records import FigureValues, Proposal, ProposalFrame, ProposalVerdict
 from curator.ui.cull.dialog import ProposeDialog
 from curator.ui.gallery.flags import photo_flags, tooltip
 from curator.ui.gallery.view import flag_pills
@@ -80,20 +79,19 @@ CRUSHED = CullCheck(
 def crushed(monkeypatch: pytest.MonkeyPatch) -> Iterator[CullCheck]:
     """The table with the check last, and its stored measure read."""
     monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, CRUSHED))
-    monkeypatch.setattr(records, "CHECK_MEASURES", (*records.CHECK_MEASURES, "shadow_clip"))
     yield CRUSHED
 
 
-def _black(value: float | None) -> tuple[float | None, ...]:
-    """A frame's `measures` with `shadow_clip` at `value`."""
-    return tuple(value if m == "shadow_clip" else None for m in records.CHECK_MEASURES)
+def _black(value: float | None) -> FigureValues:
+    """A frame's `figures` with `shadow_clip` at `value`."""
+    return FigureValues((("shadow_clip", value),))
 
 
 def test_the_rules_reject_a_frame_for_its_reason(crushed: CullCheck) -> None:
     clean = ProposalFrame(1, sharpness_score=80.0, exposure_score=95.0, exposure_ev=0.0,
-                          highlight_clip=0.01, measures=_black(0.1))  # fmt: skip
-    black = replace(clean, photo_id=2, measures=_black(0.5))
-    unmeasured = replace(clean, photo_id=3, measures=_black(None))
+                          highlight_clip=0.01, figures=_black(0.1))  # fmt: skip
+    black = replace(clean, photo_id=2, figures=_black(0.5))
+    unmeasured = replace(clean, photo_id=3, figures=_black(None))
     run = propose([clean, black, unmeasured], checks_for(None))
     got = {p.photo_id: (p.verdict, p.reasons) for p in run.proposals}
     assert got[2] == (ProposalVerdict.REJECT, (Reason.CRUSHED,))
@@ -102,7 +100,7 @@ def test_the_rules_reject_a_frame_for_its_reason(crushed: CullCheck) -> None:
     assert judge(black, tuned_checks(CullTuning(levels={"shadows": S.LENIENT}))).acceptable
     assert judge(black, tuned_checks(CullTuning(levels={"shadows": S.OFF}))).acceptable
     strict = tuned_checks(CullTuning(levels={"shadows": S.STRICT}))
-    assert judge(replace(clean, measures=_black(0.35)), strict).reasons == (Reason.CRUSHED,)
+    assert judge(replace(clean, figures=_black(0.35)), strict).reasons == (Reason.CRUSHED,)
 
 
 def test_the_reference_and_the_help_say_it(crushed: CullCheck) -> None:

@@ -12,8 +12,8 @@ from curator.catalog.backends.seat import current_seat
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo, PhotoFaces, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.proposals.store import write_proposals
-from curator.catalog.queries import GalleryRow, gallery_rows
-from curator.records import CHECK_MEASURES, FacesSummary, Proposal, ProposalReason, ProposalVerdict
+from curator.catalog.queries import GalleryRow, gallery_rows, row_figures
+from curator.records import FacesSummary, Proposal, ProposalReason, ProposalVerdict
 from tests.scores import set_score
 
 
@@ -83,8 +83,9 @@ def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> Non
         if field.name == "proposal":  # its own table (schema v23), this seat's
             assert row.proposal == proposal
             continue
-        if field.name == "measures":  # the cull checks' extra columns, by name
-            assert row.measures == tuple(getattr(stored, n) for n in CHECK_MEASURES)
+        if field.name == "figures":  # the declared figures it has no field for, by name
+            assert row.figures.pairs == tuple((n, getattr(stored, n)) for n in row_figures())
+            assert len(row.figures.pairs) >= 4  # laplacian_var, noise_level, mean_luminance…
             continue
         if field.name == "client_heart":  # its own table (schema v32): no gallery holds it
             assert row.client_heart is False

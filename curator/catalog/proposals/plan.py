@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import chain
 from typing import Annotated, Any, NamedTuple
 
-import curator.records as records
 from curator.catalog.backends.bulk_read import SLICE, fetch_all, slices
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.backends.named_rows import select_list
@@ -31,10 +30,12 @@ from curator.catalog.people.key_faces import KeyFaceRow, key_faces_of, key_faces
 from curator.catalog.projects import ProjectRef, project_photo_ids
 from curator.catalog.queries import gallery_query_ids
 from curator.catalog.types import GalleryQuery
+from curator.figures import figures_beyond
 from curator.records import (
     SHAKE_NOTE,
     CullState,
     Face,
+    FigureValues,
     FramePerson,
     ProposalFrame,
 )
@@ -85,8 +86,8 @@ def _scope_sql(scope: Scope) -> tuple[str, list[object]]:
 class _PlanRow(NamedTuple):
     """One photo as the plan's statement reads it (each field's SQL beside it:
     catalog.backends.named_rows); the faces summary's columns follow it
-    (catalog.people.summary), read when the stage `looked`, then the measures
-    a cull check reads (`records.CHECK_MEASURES`), into `measures`."""
+    (catalog.people.summary), read when the stage `looked`, then the stored
+    figures the frame has no field for (`frame_figures`), by name into `figures`."""
 
     photo_id: Annotated[int, "photo.id"]
     cull: Annotated[str, "photo.cull"]
@@ -106,7 +107,15 @@ class _PlanRow(NamedTuple):
 
 
 _OWN = len(_PlanRow._fields)  # the summary's columns start here
-_MEASURES = _OWN + len(faces_summary.COLUMNS)  # and the checks' measures here
+_FIGURES = _OWN + len(faces_summary.COLUMNS)  # and the stored figures here
+_FRAME_FIELDS = frozenset(f.name for f in fields(ProposalFrame))
+
+
+def frame_figures() -> tuple[str, ...]:
+    """The stored figures a proposal frame has no field for (curator.figures)."""
+    return figures_beyond(_FRAME_FIELDS)
+
+
 _COLUMNS = f"{select_list(_PlanRow)}, {faces_summary.columns('pf')}"
 
 
@@ -134,8 +143,9 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
     db = Photo._meta.database
     where, params = _scope_sql(scope)
     shown = shown_sql()  # unqualified names: the joined tables have no id nor deleted_at
+    named = frame_figures()
     sql = (
-        f"SELECT {_COLUMNS}{''.join(f', photo.{m}' for m in records.CHECK_MEASURES)} FROM photo"
+        f"SELECT {_COLUMNS}{''.join(f', photo.{m}' for m in named)} FROM photo"
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
         " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
         f" WHERE {shown} AND (NOT {DECIDED_SQL} OR photo.burst_group IS NOT NULL"
@@ -150,7 +160,7 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
     people = _people(shown, where, params) if first else {}
     frames: list[ProposalFrame] = []
     for rows in chain([first], slices(cursor)):  # the GIL and the rows let go a slice at a time
-        frames.extend(_frames(rows, key_faces, people))
+        frames.extend(_frames(rows, key_faces, people, named))
     return frames
 
 
@@ -158,8 +168,9 @@ def _frames(
     rows: list[tuple[Any, ...]],
     key_faces: dict[int, tuple[Face, ...]],
     people: dict[int, tuple[FramePerson, ...]],
+    named: tuple[str, ...],
 ) -> list[ProposalFrame]:
-    """One slice of the plan's rows as frames."""
+    """One slice of the plan's rows as frames (`named`: the figures read last)."""
     kept, rejected = CullState.KEPT, CullState.REJECTED
     frames: list[ProposalFrame] = []
     for values in rows:
@@ -183,13 +194,13 @@ def _frames(
                 shaken=row.sharpness_note == SHAKE_NOTE,
                 burst=None if row.burst is None else int(row.burst),
                 burst_best=bool(row.burst_best),
-                faces=faces_summary.summary_from(values[_OWN:_MEASURES]) if row.looked else None,
+                faces=faces_summary.summary_from(values[_OWN:_FIGURES]) if row.looked else None,
                 key_boxes=tuple([f.box for f in mine]) if mine else (),
                 key_faces=mine,
                 taste=None if row.taste is None else float(row.taste),
                 decided=decided,
                 people=people.get(pid, ()),
-                measures=tuple(values[_MEASURES:]),
+                figures=FigureValues.of(named, tuple(values[_FIGURES:])),
             )
         )
     return frames

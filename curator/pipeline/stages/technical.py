@@ -23,6 +23,7 @@ from typing import Annotated, NamedTuple
 from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
 from curator.catalog.paths_codec import decode_path
+from curator.figures import technical_version
 from curator.imaging.types import ExifData as ExifData
 from curator.imaging.types import TechnicalFailure as TechnicalFailure
 from curator.imaging.types import TechnicalMeasurement as TechnicalMeasurement
@@ -39,8 +40,9 @@ from curator.pipeline.stages.technical_child import known_hashes as known_hashes
 from curator.pipeline.stages.technical_child import run_technical as run_technical
 from curator.settings import Settings
 
-# Bumped when decoding or the metrics change what is stored (versions: docs/decisions/imaging.md).
-STAGE_VERSION = "technical-4"
+# Bumped when decoding or the metrics change what is stored (versions: docs/decisions/imaging.md);
+# a newly declared stored figure bumps it by itself (curator.figures: its `since`).
+STAGE_VERSION = technical_version()
 # The GUI's decoder children run below the window's CPU priority (os.nice's scale), so on
 # busy cores the UI thread goes first: without it the loupe stalled up to ~0.5 s behind two
 # decoders (tests/bench/test_import_responsiveness_bench.py). The CLI keeps 0.
