@@ -17,9 +17,13 @@ record gives its value. Everything else follows from `FIGURES`:
   photo measured at an older version is measured again at its next import.
 The column itself comes from a numbered migration (history, never derived).
 
-Invariants: a figure's `read` never raises on a record that lacks its measure
-group; it returns `NOT_MEASURED`, and the writer then leaves the stored value
-as it was. No catalog, Qt or numpy import: this is a foundation.
+A figure comes from the stage's own measures (`read`: sharpness, exposure) or
+from a function of its own (`measure`: "module:function" run on the pixels the
+technical stage decoded anyway, into the record's `measured`).
+
+Invariants: `value_in` never raises on a record that lacks the figure; it
+returns `NOT_MEASURED`, and the writer then leaves the stored value as it was.
+No catalog, Qt or numpy import: this is a foundation.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class FigureType(StrEnum):
     REAL = "real"
     INTEGER = "integer"
     TEXT = "text"
+    BYTES = "bytes"  # a fingerprint, a signature
 
 
 class _NotMeasured:
@@ -57,8 +62,22 @@ class StoredFigure:
     meaning: str  # what it is, for `curator list --json`'s reference
     scale: str  # its range or unit ("0–100", "a fraction 0–1", "EV", "grey levels")
     not_judged: str  # what null means for it
-    read: Callable[[TechnicalMeasurement], object]  # its value in the stage's record
+    # Its value in the stage's record, for a figure the stage's own measures give;
+    # None for one measured by `measure`.
+    read: Callable[[TechnicalMeasurement], object] | None = None
+    # "module:function" that measures it on the pixels the technical stage has
+    # decoded anyway: `function(luma, preview)` (the working-scale luma, float32;
+    # the upright RGB preview, uint8) -> its value, None when it can't tell
+    # (`imaging.technical` calls it; nothing is read twice).
+    measure: str = ""
     since: int = 4  # the technical stage's version that first stored it
+
+    def value_in(self, m: TechnicalMeasurement) -> object:
+        """Its value in the stage's record; `NOT_MEASURED` when the record has none
+        (a file known by its bytes is not decoded again: the stored value stays)."""
+        if self.read is not None:
+            return self.read(m)
+        return m.measured.get(self.name) if m.decoded else NOT_MEASURED
 
     def described(self) -> str:
         """The figure's line in the JSON reference: meaning, scale, null."""
@@ -95,7 +114,7 @@ FIGURES: tuple[StoredFigure, ...] = (
     StoredFigure(
         "sharpness_score",
         FigureType.REAL,
-        "sharpness (BLUR under 30)",
+        "sharpness (the BLUR badge's line: the cull checks' table)",
         "0–100",
         _NOT_JUDGED,
         _sharp(lambda s: s.score),

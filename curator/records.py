@@ -312,6 +312,24 @@ class ExposureMeasure:
     ev: float | None = None  # estimated EV from a well-exposed rendering (-1.3: under)
 
 
+@dataclass(frozen=True, slots=True)
+class FigureValues:
+    """The stored figures a record carries by name (hashable, as the rows that
+    hold it): `get(name)` is the value, None when absent or not judged."""
+
+    pairs: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, names: tuple[str, ...], values: tuple[object, ...]) -> FigureValues:
+        return cls(tuple(zip(names, values, strict=True)))
+
+    def get(self, name: str) -> object:
+        for key, value in self.pairs:
+            if key == name:
+                return value
+        return None
+
+
 @dataclass(frozen=True)
 class TechnicalMeasurement:
     """Result of measuring one file. `decoded` is False for a known hash."""
@@ -328,6 +346,9 @@ class TechnicalMeasurement:
     sharpness: SharpnessMeasure | None = None
     exposure: ExposureMeasure | None = None
     metrics_source: MetricsSource | None = None
+    # The stored figures measured by a function of their own (curator.figures:
+    # `measure`), by name.
+    measured: FigureValues = field(default_factory=FigureValues)
     preview_key: str | None = None  # cache key (relative path) of the 1440 px JPEG
     thumbnail_key: str | None = None  # cache key (relative path) of the ~320 px JPEG
     notes: tuple[str, ...] = ()  # human remarks, e.g. "metrics from the embedded preview"
@@ -606,24 +627,6 @@ class FramePerson:
 
     id: int
     name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FigureValues:
-    """The stored figures a record carries by name (hashable, as the rows that
-    hold it): `get(name)` is the value, None when absent or not judged."""
-
-    pairs: tuple[tuple[str, object], ...] = ()
-
-    @classmethod
-    def of(cls, names: tuple[str, ...], values: tuple[object, ...]) -> FigureValues:
-        return cls(tuple(zip(names, values, strict=True)))
-
-    def get(self, name: str) -> object:
-        for key, value in self.pairs:
-            if key == name:
-                return value
-        return None
 
 
 @dataclass(frozen=True, slots=True)  # 100,000 at once: no __dict__ each for the collector

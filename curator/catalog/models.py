@@ -106,7 +106,7 @@ class Photo(BaseModel):
     thumbnail_key = TextField(null=True)
     metrics_source = TextField(null=True)
     # The measured figures (sharpness_score, exposure_score, shadow_clip…) are
-    # declared in curator.figures and added below the class (`_add_figures`).
+    # declared in curator.figures and added below the class (`declare_figures`).
     exposure_bias = FloatField(null=True)  # EXIF ExposureBiasValue (m008)
     capture_subsec = IntegerField(null=True)  # ms within captured_at's second (m008)
     sequence_number = IntegerField(null=True)  # camera burst counter (m008)
@@ -132,7 +132,11 @@ class Photo(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
 
-_FIGURE_FIELDS = {FigureType.REAL: FloatField, FigureType.INTEGER: IntegerField}
+_FIGURE_FIELDS = {
+    FigureType.REAL: FloatField,
+    FigureType.INTEGER: IntegerField,
+    FigureType.BYTES: BlobField,
+}
 
 
 def declare_figures() -> None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Annotated, Any, NamedTuple
 
+import curator.figures as figures
 import curator.records as records
-from curator import figures
 from curator.camera_names import camera_name
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary

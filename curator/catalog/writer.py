@@ -30,7 +30,7 @@ from typing import Generic, TypeVar
 
 from peewee import SqliteDatabase
 
-from curator import figures
+import curator.figures as figures
 from curator.catalog import tx
 from curator.catalog.missing import is_tombstone, path_exists, tombstone
 from curator.catalog.models import (
@@ -420,7 +420,7 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
     photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
     photo.metrics_source = m.metrics_source.value if m.metrics_source else None
     for figure in figures.FIGURES:  # each stored figure as declared
-        value = figure.read(m)
+        value = figure.value_in(m)
         if value is not NOT_MEASURED:
             setattr(photo, figure.name, value)
     photo.notes = "\n".join(m.notes) or None

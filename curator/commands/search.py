@@ -83,7 +83,7 @@ def cmd_search(args: argparse.Namespace, ctx: CommandContext) -> int:
         parsed = parse_query(query)
         if (sentence := unknown_sentence(parsed)) is not None:
             raise UsageError(sentence)
-        for word in parsed.persons:
+        for word in parsed.values(TokenKind.PERSON):
             if not person_exists(word):
                 raise UsageError(
                     f"Nobody is named {word!r} in this catalog: `curator people` lists the"

@@ -15,15 +15,19 @@ thread while it decodes; every failure is an `ImagingError` (with the
 from __future__ import annotations
 
 import errno
+import importlib
+import logging
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
 import blake3
 import numpy as np
 from PIL import Image
 
+from curator import figures
 from curator.camera_names import camera_name
 from curator.imaging.cache import (
     CLIP_QUALITY,
@@ -55,7 +59,9 @@ from curator.imaging.orientation import (
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
-from curator.records import ExifData, FacesOutcome
+from curator.records import ExifData, FacesOutcome, FigureValues
+
+log = logging.getLogger("curator.imaging")
 
 PREVIEW_QUALITY = 85
 # A RAW at least this large is hashed beside its decode when no hash is known.
@@ -162,6 +168,7 @@ def _measure_bytes(
     # upright preview, never the original, exactly as `cache.make_thumbnail`).
     preview_pixels = np.asarray(decoded.preview)
     exposure = measure_exposure(decoded.luma, preview_pixels)
+    measured = measure_declared(decoded.luma, preview_pixels)
 
     content_hash = hash_of()  # needed from here on: the cache is content-addressed
     preview = preview_key(content_hash)
@@ -199,7 +206,35 @@ def _measure_bytes(
         notes=decoded.notes,
         struct_sig=structure_signature(decoded.luma),
         faces=faces,
+        measured=measured,
     )
+
+
+def measure_declared(luma: np.ndarray, preview: np.ndarray) -> FigureValues:
+    """The stored figures measured by a function of their own (curator.figures:
+    `measure`), on the pixels just decoded: a function that raises gives None
+    (the figure is not judged), never a failed photo."""
+    values: list[tuple[str, object]] = []
+    for figure in figures.FIGURES:
+        if not figure.measure:
+            continue
+        try:
+            value = _measure_function(figure.measure)(luma, preview)
+        except Exception:  # one figure's bug never fails the photo's other measures
+            log.exception("measuring %s failed", figure.name)
+            value = None
+        values.append((figure.name, value))
+    return FigureValues(tuple(values))
+
+
+@cache
+def _measure_function(where: str) -> Callable[[np.ndarray, np.ndarray], object]:
+    """The function "module:function" names (imported once, when first measured)."""
+    module, _, name = where.partition(":")
+    function: Callable[[np.ndarray, np.ndarray], object] = getattr(
+        importlib.import_module(module), name
+    )
+    return function
 
 
 def detail_of(

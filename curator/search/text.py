@@ -1,6 +1,7 @@
 """Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10) or
 PostgreSQL's full-text search (catalog.backends.pg_schema), plus the filter
-tokens of `search.tokens`.
+tokens of `search.tokens`, each narrowing by its own row's SQL (this module
+keeps none per token).
 
 - Words match subject, tags, content type, mood, lighting, file names and
   caption, folding case and accents; every word must match (AND); a word of
@@ -23,18 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from curator.catalog.backends.dialect import dialect_of
-from curator.catalog.backends.seat import current_seat
 from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
-from curator.catalog.people.filters import people_condition
-from curator.catalog.people.naming import person_photos_sql
-from curator.catalog.proposals.store import proposal_id_set
-from curator.cull.table import CHECKS
-from curator.search.tokens import RATING_OPS, ParsedQuery, parse_query
+from curator.search.tokens import Condition, ParsedQuery, TokenKind, parse_query
 from curator.search.types import SearchHit
-
-BADGE_CHECKS = {c.badge_token: c for c in CHECKS if c.badge is not None}
 
 __all__ = [
     "FIELDS",
@@ -86,44 +80,20 @@ _WORD_CHARS = re.compile(r"[^\W_]+")
 
 
 def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str], list[object]]:
+    """The WHERE conditions over the photo `p`, and their parameters: the live
+    photos (a RAW+JPEG pair once), each filter's own predicate (its row's
+    `where`: `search.tokens`), several of one kind joined as the kind says."""
     where = ["p.deleted_at IS NULL"]
     if pairing_on():  # a RAW+JPEG pair once: its lead
         where.append("p.pair_lead_id IS NULL")
     params: list[object] = []
-    for tag in q.tags:
-        where.append(
-            "p.id IN (SELECT pt.photo_id FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
-            " WHERE t.name = ? AND pt.removed_at IS NULL)"
-        )
-        params.append(tag)
-    if q.content_types:
-        marks = ", ".join("?" * len(q.content_types))
-        where.append(f"p.id IN (SELECT photo_id FROM description WHERE content_type IN ({marks}))")
-        params.extend(q.content_types)
-    for op, stars in q.ratings:
-        assert op in RATING_OPS
-        where.append(f"coalesce(p.rating, 0) {op} ?")
-        params.append(stars)
-    if q.cull:
-        where.append(f"p.cull IN ({', '.join('?' * len(q.cull))})")
-        params.extend(q.cull)
-    if q.picked:
-        where.append("p.picked = 1")
-    for token in q.people:
-        condition = people_condition(token)
-        if condition is not None:
-            where.append(condition[0])
-            params.extend(condition[1])
-    for word in q.badges:  # a tile's badge, as the cull checks' table says it shows
-        where.append(BADGE_CHECKS[word].badge_sql("p"))
-    for word in q.persons:  # a person by name or number (catalog.people.naming)
-        sql, more = person_photos_sql(word)
-        where.append(f"p.id IN ({sql})")
-        params.extend(more)
-    for choice in q.proposals:  # cull for me: this photographer's proposals
-        sql, more = proposal_id_set(choice, current_seat().user)
-        where.append(f"p.id IN ({sql})")
-        params.extend(more)
+    by_kind: dict[TokenKind, list[Condition]] = {}
+    for row, value in q.filters:
+        by_kind.setdefault(row.kind, []).append(row.where(value))
+    for kind, conditions in by_kind.items():
+        joined = kind.joiner.join(sql for sql, _ in conditions)
+        where.append(joined if len(conditions) == 1 else f"({joined})")
+        params.extend(param for _, more in conditions for param in more)
     if within is not None:
         where.append("p.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps([int(i) for i in within]))

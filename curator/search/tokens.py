@@ -1,37 +1,58 @@
 """The search tokens as one table (`SEARCH_TOKENS`), and the parser that reads
 a query with it (`parse_query`).
 
-`parse_query` offers every piece of a query to the rows (`SearchToken`) in
-order; a piece no row takes is a word. The table renders `curator search
---help` (`tokens_help`), the search box's tooltip (`tokens_tooltip`) and the
-docs (`tokens_markdown`); the people and proposal rows come from
-`catalog.people.filters.PEOPLE_FILTERS` and `catalog.types.ProposalChoice`.
+A token is one row (`search.token_rows.SearchToken`): its kind, its words, how
+it reads a piece of the query, and its predicate (SQL over the photo `p`). The
+parser offers every piece of a query to the rows in order (`search_tokens`: the
+table's rows, then a row per cull check's badge); a piece no row takes is a
+word. The rows render `curator search --help` (`tokens_help`), the search box's
+tooltip (`tokens_tooltip`) and the docs (`tokens_markdown`), and make the
+search's SQL (`search.text`, which keeps none of its own per token); the people
+and proposal rows come from `catalog.people.filters.PEOPLE_FILTERS` and
+`catalog.types.ProposalChoice`, the badge rows from `cull.table.CHECKS` as it is
+when read (a check with a badge brings its word without a row here).
+
+Adding a token is adding its row here (`flag_token` and `keyed_flag` make a
+fixed word's or a fixed `key:value`'s row in one call); a new kind of token is
+one more `TokenKind` member and its rows.
 
 Invariants: `parse_query` never raises; a token is matched whole, in any case;
-no catalog model is imported (the search box reads the table at first paint).
+no catalog model is imported (the search box reads the table at first paint):
+a predicate that reads the catalog imports it when its SQL is made.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
-from curator.catalog.people.filters import PEOPLE_FILTERS, PeopleFilter
+from curator.catalog.people.filters import PEOPLE_FILTERS, PeopleFilter, people_condition
 from curator.catalog.types import ProposalChoice
+from curator.cull import table
 from curator.cull.check_types import CullCheck
-from curator.cull.table import CHECKS
+from curator.search.token_rows import (
+    Condition,
+    SearchToken,
+    TokenKind,
+    flag_token,
+    keyed_flag,
+    keyed_reader,
+)
 
 __all__ = [
     "SEARCH_TOKENS",
+    "Condition",
     "ParsedQuery",
     "SearchToken",
     "TokenKind",
+    "flag_token",
     "has_token",
+    "keyed_flag",
+    "keyed_reader",
     "parse_query",
+    "search_tokens",
     "tokens_help",
     "tokens_markdown",
     "tokens_tooltip",
@@ -46,57 +67,12 @@ _RATING_EXACT = re.compile(r"rating:(\d+)", re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^\W_]+")
 MAX_STARS = 6  # stars are 0-5 (unrated counts as 0): 6 says what any larger number says
 
-
-class TokenKind(StrEnum):
-    """What a token narrows: the `ParsedQuery` field its values fill (`field`),
-    and how several tokens of the kind combine (tokens of different kinds, and
-    the words, always combine with AND)."""
-
-    field: str
-    combines: str
-
-    def __new__(cls, value: str, field: str = "", combines: str = "") -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.field = field
-        member.combines = combines
-        return member
-
-    TAG = ("tag", "tags", "every one (AND)")
-    TYPE = ("type", "content_types", "any one (OR: a photo has one type)")
-    RATING = ("rating", "ratings", "every one (AND)")
-    STATE = ("state", "cull", "any one (OR: a photo has one state)")
-    PICKED = ("picked", "picked", "the same as one")
-    PEOPLE = ("people", "people", "every one (AND)")
-    PERSON = ("person", "persons", "every one (AND): photos with all of them")
-    BADGE = ("badge", "badges", "every one (AND)")
-    PROPOSAL = ("proposal", "proposals", "every one (AND)")
-
-
-@dataclass(frozen=True)
-class SearchToken:
-    """One row of the table (see the module docstring). `read` takes one piece
-    of the query (a `key:"quoted value"` as `key:quoted value`) and returns the
-    filter's value, or None when the piece is not this token."""
-
-    syntax: str
-    meaning: str
-    example: str
-    kind: TokenKind
-    read: Callable[[str], Any]
-
-
-def _keyed(key: str, value_of: Callable[[str], str]) -> Callable[[str], str | None]:
-    """A reader of `key:VALUE` (the key in any case), the value as `value_of`
-    makes it; None for another key or an empty value."""
-
-    def read(piece: str) -> str | None:
-        name, sep, value = piece.partition(":")
-        if not sep or name.lower() != key:
-            return None
-        return value_of(value) or None
-
-    return read
+# A live tag's photos (a removed tag no longer narrows).
+_TAG_SQL = (
+    "p.id IN (SELECT pt.photo_id FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
+    " WHERE t.name = ? AND pt.removed_at IS NULL)"
+)
+_TYPE_SQL = "p.id IN (SELECT photo_id FROM description WHERE content_type = ?)"
 
 
 def _tag_name(raw: str) -> str:
@@ -117,15 +93,30 @@ def _rating_exact(piece: str) -> tuple[str, int] | None:
     return None if m is None else ("=", min(int(m.group(1)), MAX_STARS))
 
 
-def _word(word: str) -> Callable[[str], str | None]:
-    return lambda piece: word if piece.lower() == word else None
+def _rating_where(rating: tuple[str, int]) -> Condition:
+    op, stars = rating
+    assert op in RATING_OPS  # the readers' own operators: never the user's text
+    return f"coalesce(p.rating, 0) {op} ?", [stars]
 
 
-def _people(row: PeopleFilter) -> SearchToken:
+def _people(row: PeopleFilter) -> SearchToken[str]:
     def read(piece: str) -> str | None:
         return piece.lower() if row.pattern.fullmatch(piece.lower()) else None
 
-    return SearchToken(row.syntax, row.meaning, row.example, TokenKind.PEOPLE, read)
+    def where(token: str) -> Condition:
+        condition = people_condition(token)
+        assert condition is not None  # a token its row read is a people filter
+        return condition
+
+    return SearchToken(row.syntax, row.meaning, row.example, TokenKind.PEOPLE, read, where)
+
+
+def _person_where(word: str) -> Condition:
+    """A person by name or number (catalog.people.naming)."""
+    from curator.catalog.people.naming import person_photos_sql
+
+    sql, params = person_photos_sql(word)
+    return f"p.id IN ({sql})", params
 
 
 _PROPOSAL_MEANINGS = {
@@ -135,35 +126,48 @@ _PROPOSAL_MEANINGS = {
 }
 
 
-def _proposal(choice: ProposalChoice) -> SearchToken:
+def _proposal_where(choice: ProposalChoice) -> Condition:
+    """Cull for me: this seat's photographer's proposals, the seat read now."""
+    from curator.catalog.backends.seat import current_seat
+    from curator.catalog.proposals.store import proposal_id_set
+
+    sql, params = proposal_id_set(choice, current_seat().user)
+    return f"p.id IN ({sql})", params
+
+
+def _proposal(choice: ProposalChoice) -> SearchToken[ProposalChoice]:
     def read(piece: str) -> ProposalChoice | None:
         return choice if piece.lower() == choice.token else None
 
     meaning = _PROPOSAL_MEANINGS[choice]
-    return SearchToken(choice.token, meaning, choice.token, TokenKind.PROPOSAL, read)
+    return SearchToken(
+        choice.token, meaning, choice.token, TokenKind.PROPOSAL, read, _proposal_where
+    )
 
 
-def _badge(check: CullCheck) -> SearchToken:
+def _badge(check: CullCheck) -> SearchToken[str]:
+    """A tile's badge, as the cull checks' table says it shows."""
     assert check.badge is not None
-    word = check.badge_token
     meaning = f"photos whose tile shows {check.badge.text} ({check.label.lower()})"
-    return SearchToken(word, meaning, word, TokenKind.BADGE, _word(word))
+    return flag_token(check.badge_token, meaning, TokenKind.BADGE, check.badge_sql("p"))
 
 
-SEARCH_TOKENS: tuple[SearchToken, ...] = (
+SEARCH_TOKENS: tuple[SearchToken[Any], ...] = (
     SearchToken(
         "tag:NAME",
         'photos carrying this live tag; tag:"golden hour" for a tag of several words',
         "tag:harbour",
         TokenKind.TAG,
-        _keyed("tag", _tag_name),
+        keyed_reader("tag", _tag_name),
+        lambda name: (_TAG_SQL, [name]),
     ),
     SearchToken(
         "type:TYPE",
         'the content type of the description (still-life, still_life and "still life" are one)',
         "type:portrait",
         TokenKind.TYPE,
-        _keyed("type", _content_type),
+        keyed_reader("type", _content_type),
+        lambda content_type: (_TYPE_SQL, [content_type]),
     ),
     SearchToken(
         "rating>=N",
@@ -171,20 +175,20 @@ SEARCH_TOKENS: tuple[SearchToken, ...] = (
         "rating>=4",
         TokenKind.RATING,
         _rating,
-    ),
-    SearchToken("rating:N", "exactly N stars", "rating:0", TokenKind.RATING, _rating_exact),
-    SearchToken("kept", "the photos you kept", "kept", TokenKind.STATE, _word("kept")),
-    SearchToken(
-        "rejected", "the photos you rejected", "rejected", TokenKind.STATE, _word("rejected")
+        _rating_where,
     ),
     SearchToken(
+        "rating:N", "exactly N stars", "rating:0", TokenKind.RATING, _rating_exact, _rating_where
+    ),
+    flag_token("kept", "the photos you kept", TokenKind.STATE, "p.cull = 'kept'"),
+    flag_token("rejected", "the photos you rejected", TokenKind.STATE, "p.cull = 'rejected'"),
+    flag_token(
         "unreviewed",
         "the photos not kept or rejected yet",
-        "unreviewed",
         TokenKind.STATE,
-        _word("unreviewed"),
+        "p.cull = 'unreviewed'",
     ),
-    SearchToken("picked", "the photos you picked", "picked", TokenKind.PICKED, _word("picked")),
+    flag_token("picked", "the photos you picked", TokenKind.PICKED, "p.picked = 1"),
     *(_people(row) for row in PEOPLE_FILTERS),
     SearchToken(
         "person:NAME",
@@ -192,29 +196,40 @@ SEARCH_TOKENS: tuple[SearchToken, ...] = (
         " name of several words), or of that person number",
         "person:anna",
         TokenKind.PERSON,
-        _keyed("person", lambda raw: " ".join(raw.split())),
+        keyed_reader("person", lambda raw: " ".join(raw.split())),
+        _person_where,
     ),
     *(_proposal(choice) for choice in ProposalChoice),
-    *(_badge(check) for check in CHECKS if check.badge is not None),
 )
+
+# The badge rows of the last `table.CHECKS` read, made again only when the
+# checks' table is another (a row is compared by identity: the same rows each
+# parse). A race between threads only makes them twice.
+_badge_rows: list[tuple[tuple[CullCheck, ...], tuple[SearchToken[str], ...]]] = []
+
+
+def search_tokens() -> tuple[SearchToken[Any], ...]:
+    """Every token in the parser's order: the table's rows (`SEARCH_TOKENS`), then
+    one per cull check with a badge (`cull.table.CHECKS`: its badge's word)."""
+    checks = table.CHECKS
+    made = _badge_rows[-1] if _badge_rows else None
+    if made is None or made[0] is not checks:
+        made = (checks, tuple(_badge(c) for c in checks if c.badge is not None))
+        _badge_rows[:] = [made]
+    return (*SEARCH_TOKENS, *made[1])
+
+
+Filter = tuple[SearchToken[Any], Any]  # a row of the table and the value it read
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A search query split into FTS terms and filters, one field per `TokenKind`
-    (its `field`)."""
+    """A search query split into FTS terms and filters: each filter the row
+    that read it and its value, deduplicated, in the query's order."""
 
     words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    content_types: tuple[str, ...] = ()
-    ratings: tuple[tuple[str, int], ...] = ()  # (operator, stars); operator in RATING_OPS
-    cull: tuple[str, ...] = ()  # kept | rejected | unreviewed (any of them)
-    picked: bool = False
-    people: tuple[str, ...] = ()  # people tokens ("eyes:closed"): catalog.people.filters
-    proposals: tuple[ProposalChoice, ...] = ()  # this seat's proposals
-    persons: tuple[str, ...] = ()  # people by name (or number): catalog.people.naming
-    badges: tuple[str, ...] = ()  # the tiles' badges ("blur"): cull.table's checks
+    filters: tuple[Filter, ...] = ()
     # `key:value` pieces whose key no token has ("persn:anna"): said, never searched
     unknown: tuple[str, ...] = ()
 
@@ -225,11 +240,16 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return any(getattr(self, kind.field) for kind in TokenKind)
+        return bool(self.filters)
 
     @property
     def is_empty(self) -> bool:
         return not (self.has_text or self.has_filters)
+
+    def values(self, kind: TokenKind) -> tuple[Any, ...]:
+        """The values the query's tokens of `kind` read, deduplicated, in order
+        (`person:Anna` → ("Anna",); `kept` → ("kept",))."""
+        return tuple(dict.fromkeys(value for row, value in self.filters if row.kind is kind))
 
     def fts_expression(self) -> str | None:
         """The FTS5 MATCH expression (every term quoted), None without words."""
@@ -251,7 +271,8 @@ def has_token(text: str) -> bool:
 
 def parse_query(text: str) -> ParsedQuery:
     """Split `text` into words, phrases and the table's filters; never raises."""
-    found: dict[TokenKind, list[Any]] = {kind: [] for kind in TokenKind}
+    rows = search_tokens()
+    filters: list[Filter] = []
     words: list[str] = []
     phrases: list[str] = []
     unknown: list[str] = []
@@ -264,10 +285,10 @@ def parse_query(text: str) -> ParsedQuery:
                 phrases.append(" ".join(phrase.split()))
             continue
         assert piece is not None
-        for token in SEARCH_TOKENS:
+        for token in rows:
             value = token.read(piece)
             if value is not None:
-                found[token.kind].append(value)
+                filters.append((token, value))
                 break
         else:
             name, colon, value = piece.partition(":")
@@ -275,14 +296,11 @@ def parse_query(text: str) -> ParsedQuery:
                 unknown.append(piece)  # said by the command line; the box keeps it a word
             if has_token(piece):
                 words.append(piece)
-
-    filters: dict[str, Any] = {kind.field: tuple(dict.fromkeys(found[kind])) for kind in TokenKind}
-    filters[TokenKind.PICKED.field] = bool(found[TokenKind.PICKED])  # a flag, not values
     return ParsedQuery(
         words=tuple(dict.fromkeys(words)),
         phrases=tuple(dict.fromkeys(phrases)),
+        filters=tuple(dict.fromkeys(filters)),
         unknown=tuple(dict.fromkeys(unknown)),
-        **filters,
     )
 
 
@@ -291,8 +309,9 @@ def unknown_sentence(parsed: ParsedQuery) -> str | None:
     filters there are."""
     if not parsed.unknown:
         return None
-    keys = sorted({t.syntax.split(":")[0] + ":" for t in SEARCH_TOKENS if ":" in t.syntax})
-    words = [t.syntax for t in SEARCH_TOKENS if ":" not in t.syntax and "<" not in t.syntax]
+    rows = search_tokens()
+    keys = sorted({t.syntax.split(":")[0] + ":" for t in rows if ":" in t.syntax})
+    words = [t.syntax for t in rows if ":" not in t.syntax and "<" not in t.syntax]
     return (
         f"Unknown filter {', '.join(parsed.unknown)}: the filters are {', '.join(keys)}"
         f" and the words {', '.join(words)} (`curator search --help` lists them all)."
@@ -315,9 +334,10 @@ def tokens_help(width: int = 79) -> str:
     """The table as plain text for `curator search --help` (an epilog kept as
     written: RawDescriptionHelpFormatter)."""
     lines = ["search filters (in QUERY, among the words):"]
-    column = max(len(t.syntax) for t in SEARCH_TOKENS) + 6
+    rows = search_tokens()
+    column = max(len(t.syntax) for t in rows) + 6
     kind: TokenKind | None = None
-    for token in SEARCH_TOKENS:
+    for token in rows:
         if token.kind is not kind:
             kind = token.kind
             lines.append(f"  {kind.value}, several: {kind.combines}")
@@ -332,7 +352,7 @@ def tokens_help(width: int = 79) -> str:
 
 def tokens_tooltip(width: int = 72) -> str:
     """Every token's syntax, for the search box's tooltip (a line of filters)."""
-    text = "Filters: " + ", ".join(t.syntax for t in SEARCH_TOKENS) + "."
+    text = "Filters: " + ", ".join(t.syntax for t in search_tokens()) + "."
     return "\n".join(textwrap.wrap(text, width))
 
 
@@ -345,7 +365,7 @@ def tokens_markdown() -> str:
         "| token | finds | example | kind | several of the kind |",
         "|---|---|---|---|---|",
     ]
-    for t in SEARCH_TOKENS:
+    for t in search_tokens():
         cells = (f"`{t.syntax}`", t.meaning, f"`{t.example}`", t.kind.value, t.kind.combines)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from curator.catalog.types import FilterChoice, MetadataChoices, PeopleChoice, ProposalChoice
-from curator.search.tokens import SEARCH_TOKENS
+from curator.search.tokens import search_tokens
 from curator.ui.gallery.metadata_panel import MetadataFilterPanel
 from curator.ui.search.box import SearchBox
 
@@ -16,7 +16,7 @@ def test_the_search_box_s_tooltip_lists_every_token(qtbot: QtBot) -> None:
     box = SearchBox()
     qtbot.addWidget(box)
     tip = " ".join(box.field.toolTip().split())  # its lines joined
-    for token in SEARCH_TOKENS:
+    for token in search_tokens():
         assert f" {token.syntax}," in tip or f" {token.syntax}." in tip, token.syntax
 
 

@@ -19,7 +19,7 @@ from curator.cull.checks import checks_for
 from curator.cull.propose import propose_for
 from curator.records import CullState, FramePerson, ProposalVerdict
 from curator.search.text import text_search
-from curator.search.tokens import parse_query
+from curator.search.tokens import TokenKind, parse_query
 from tests.coverage_helpers import T0, faces_of, good_photo, person
 
 NO_KEEP = "people with no kept photo"
@@ -108,5 +108,6 @@ def test_the_filter_panel_s_people_and_the_no_keep_filter(catalog: Catalog) -> N
 def test_search_understands_person_nokeep(catalog: Catalog) -> None:
     ids = _wedding()
     Photo.update(cull="kept").where(Photo.id == ids["c3"]).execute()
-    assert parse_query("person:nokeep").people and not parse_query("person:nokeep").words
+    parsed = parse_query("person:nokeep")
+    assert parsed.values(TokenKind.PEOPLE) == ("person:nokeep",) and not parsed.words
     assert {h.photo_id for h in text_search("person:nokeep")} == {ids["g"]}

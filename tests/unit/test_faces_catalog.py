@@ -26,7 +26,7 @@ from curator.records import (
     Looking,
 )
 from curator.search.text import text_search
-from curator.search.tokens import parse_query
+from curator.search.tokens import TokenKind, parse_query
 from tests.old_catalogs import catalog_at_version
 from tests.scores import set_score
 
@@ -300,7 +300,7 @@ def test_each_people_choice_shows_what_its_search_token_finds(
 def test_search_understands_people(catalog: object, text: str, expected: set[str]) -> None:
     ids = _people_catalog()
     names = {v: k for k, v in ids.items()}
-    assert parse_query(text).people and not parse_query(text).words
+    assert parse_query(text).values(TokenKind.PEOPLE) and not parse_query(text).words
     assert {names[h.photo_id] for h in text_search(text)} == expected
 
 
@@ -331,7 +331,7 @@ def test_the_people_filters_find_smiles_and_everyone_looking_at_the_camera(
 
 def test_a_people_word_that_is_not_a_filter_stays_a_word() -> None:
     parsed = parse_query("faces:many eyes:blue")
-    assert parsed.people == () and parsed.words == ("faces:many", "eyes:blue")
+    assert parsed.filters == () and parsed.words == ("faces:many", "eyes:blue")
 
 
 def test_the_likeliest_rejects_put_a_face_verdict_s_rejects_first(catalog: object) -> None:

@@ -142,6 +142,7 @@ CATALOG_MAY_IMPORT = (
     "curator.paths",
     "curator.settings",
     "curator.records",
+    "curator.figures",
     "curator.camera_names",
     "curator.tags",
     "curator.fs",

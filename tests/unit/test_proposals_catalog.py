@@ -268,7 +268,7 @@ def test_search_filters_this_seats_proposals(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from curator.search.text import text_search
-    from curator.search.tokens import parse_query
+    from curator.search.tokens import TokenKind, parse_query
 
     ids = [_photo(i) for i in range(4)]
     write_proposals("ana", [Proposal(ids[0], ProposalVerdict.KEEP, (), 0.9, True),
@@ -276,8 +276,8 @@ def test_search_filters_this_seats_proposals(
                             Proposal(ids[2], ProposalVerdict.REJECT, (), 0.8)])  # fmt: skip
     write_proposals("ben", [Proposal(ids[3], ProposalVerdict.KEEP, (), 0.6)])
     monkeypatch.setenv("CURATOR_SEAT_USER", "ana")
-    assert parse_query("proposal:keep").proposals == ("keep",)
-    assert parse_query("proposal:maybe").proposals == ()  # not a filter: a word
+    assert parse_query("proposal:keep").values(TokenKind.PROPOSAL) == ("keep",)
+    assert parse_query("proposal:maybe").values(TokenKind.PROPOSAL) == ()  # not a filter: a word
 
     def found(query: str) -> set[int]:
         return {h.photo_id for h in text_search(query)}

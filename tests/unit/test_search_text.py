@@ -14,7 +14,7 @@ from curator.catalog.db import Catalog
 from curator.catalog.models import Photo, PhotoPath, utcnow
 from curator.catalog.types import CullState
 from curator.search.text import text_search
-from curator.search.tokens import parse_query
+from curator.search.tokens import TokenKind, parse_query
 from tests.old_catalogs import catalog_at_version
 
 
@@ -225,10 +225,11 @@ def test_the_parser_quotes_every_term() -> None:
     parsed = parse_query('harb "golden hour" tag:"Golden  Hour" type:Still-Life rating>=4 Kept x')
     assert parsed.words == ("harb", "x")
     assert parsed.phrases == ("golden hour",)
-    assert parsed.tags == ("golden hour",)
-    assert parsed.content_types == ("still_life",)
-    assert parsed.ratings == ((">=", 4),)
-    assert parsed.cull == ("kept",)
+    assert parsed.values(TokenKind.TAG) == ("golden hour",)
+    assert parsed.values(TokenKind.TYPE) == ("still_life",)
+    assert parsed.values(TokenKind.RATING) == ((">=", 4),)
+    assert parsed.values(TokenKind.STATE) == ("kept",)
+    assert [row.kind for row, _ in parsed.filters] == ["tag", "type", "rating", "state"]
     assert parsed.fts_expression() == '"golden hour" AND ("harb" OR "harb"*) AND "x"'
     assert parse_query('say "hi').phrases == ("hi",)  # an unclosed quote runs to the end
     assert parse_query('a"b').fts_expression() == '("a""b" OR "a""b"*)'

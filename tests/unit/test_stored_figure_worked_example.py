@@ -1,0 +1,135 @@
+"""The worked example of docs/how-to-add-a-stored-figure.md (issue 82): a
+throw-away stored figure — `tilt_test`, "how red the frame is", measured by a
+function of this module on the pixels the technical stage decodes — added by
+its declaration (one `StoredFigure`), its migration (one ALTER TABLE), a
+check's row with a badge, and a token's row, and nothing else. Photos
+measured by the technical stage's own run and written by its own writer then
+carry it into `curator list --json`, the search (its token and its badge's
+word), the tile's badge and the proposal.
+
+The run is the technical stage's child body (`run_technical`) called in this
+process: the decoder children are spawned, and would not see a figure this
+test declares."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import curator.figures as figures
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo, declare_figures
+from curator.catalog.proposals.plan import plan_frames
+from curator.catalog.queries import gallery_rows
+from curator.catalog.writer import Attempted, CatalogWriter
+from curator.cull import table
+from curator.cull.check_types import Badge, CullCheck, Direction, Line, ReasonWords
+from curator.cull.checks import checks_for
+from curator.cull.rules import propose
+from curator.figures import FigureType, StoredFigure, technical_version
+from curator.pipeline.stages.technical_child import run_technical
+from curator.records import ProposalVerdict, TechnicalRequest
+from curator.search import tokens
+from curator.search.text import text_search
+from curator.search.tokens import TokenKind, keyed_flag
+from curator.ui.gallery.flags import photo_flags, tooltip
+from tests.integration.cli_helpers import run_cli
+
+FIXTURE = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "fixtures"
+    / "jpeg"
+    / ("exiv2_FurnaceCreekInn.jpg")
+)
+
+
+def red_share(luma: np.ndarray, preview: np.ndarray) -> float | None:
+    """The figure's function: how much redder than blue the frame is, 0-100."""
+    rgb = preview.astype(np.float32)
+    return round(max(0.0, float(rgb[..., 0].mean() - rgb[..., 2].mean())) / 2.55, 1)
+
+
+TILT = StoredFigure(
+    "tilt_test",
+    FigureType.REAL,
+    "how much redder than blue the frame is (a throw-away figure)",
+    "0–100",
+    "where it was not measured",
+    measure=f"{__name__}:red_share",
+    since=figures.FIRST_TECHNICAL_VERSION + 90,
+)
+TILTED = CullCheck(
+    name="tilt",
+    label="Tilted (test)",
+    docs="A throw-away check on a throw-away figure.",
+    reasons=(ReasonWords("tilted", "TILTED", "tilted", "too red for the test"),),  # type: ignore[arg-type]
+    lines=(Line("tilt_above", "tilt_test", Direction.ABOVE, 20.0, why="the test's line"),),
+    tooltip="Strict rejects less red.",
+    badge=Badge("TILTED", "Tilted ({tilt_test:.0f} red)"),
+)
+TOKEN = keyed_flag("tilted", "yes", "the photos with the TILTED badge's figure over 20",
+                   TokenKind.BADGE, "p.tilt_test > 20")  # fmt: skip
+
+
+@pytest.fixture
+def declared(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Iterator[None]:
+    """The declaration, the migration, the check's row and the token's row."""
+    monkeypatch.setattr(figures, "FIGURES", (*figures.FIGURES, TILT))
+    catalog.db.execute_sql("ALTER TABLE photo ADD COLUMN tilt_test REAL")  # the migration
+    declare_figures()
+    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, TILTED))
+    monkeypatch.setattr(tokens, "SEARCH_TOKENS", (*tokens.SEARCH_TOKENS, TOKEN))
+    try:
+        yield
+    finally:
+        Photo._meta.remove_field("tilt_test")
+
+
+def _measured(folder: Path, catalog: Catalog) -> dict[str, int]:
+    """Two photos — a red one and a blue one — through the stage's run and writer."""
+    writer = CatalogWriter(catalog.db, technical_version())
+    ids = {}
+    with Image.open(FIXTURE) as img:
+        sharp = np.asarray(img.convert("RGB"), dtype=np.float32)  # a real, sharp frame
+    for name, tint in (("red", (1.0, 0.3, 0.2)), ("blue", (0.2, 0.4, 1.0))):
+        path = folder / f"{name}.jpg"
+        Image.fromarray((sharp * np.array(tint)).astype(np.uint8)).save(path, quality=92)
+        outcome = run_technical(TechnicalRequest(str(path), str(folder / "cache")))
+        writer.apply_technical([Attempted(outcome)])
+        ids[name] = int(Photo.get(Photo.content_hash == outcome.content_hash).id)
+    return ids
+
+
+def test_a_declared_figure_reaches_the_json_the_search_the_badge_and_the_proposal(
+    declared: None, catalog: Catalog, tmp_path: Path
+) -> None:
+    assert technical_version() == f"technical-{figures.FIRST_TECHNICAL_VERSION + 90}"  # back-fill
+    ids = _measured(tmp_path, catalog)
+    red, blue = ids["red"], ids["blue"]
+    stored = {p.id: p.tilt_test for p in Photo.select(Photo.id, Photo.tilt_test)}
+    assert stored[red] > 30 and stored[blue] == 0.0
+    code, out, err = run_cli("list", "--json", "--catalog", str(catalog.path))
+    assert code == 0, err
+    listed = {p["id"]: p for p in json.loads(out)}
+    assert listed[red]["tilt_test"] == stored[red]  # list --json's field, from the declaration
+    from curator.commands.listing import json_fields_markdown
+
+    assert "| `tilt_test` | how much redder than blue the frame is" in json_fields_markdown()
+    assert {h.photo_id for h in text_search("tilted:yes")} == {red}  # the token's row
+    assert {h.photo_id for h in text_search(TILTED.badge_token)} == {red}  # the badge's word
+    rows = gallery_rows([red, blue])
+    assert rows[red].figures.get("tilt_test") == stored[red]  # by name, no field for it
+    flags = photo_flags(rows[red], 70.0)
+    assert flags.shows("tilt") and not photo_flags(rows[blue], 70.0).shows("tilt")
+    assert f"Tilted ({stored[red]:.0f} red)" in tooltip(rows[red], flags)
+    frames = {f.photo_id: f for f in plan_frames()}
+    run = propose(list(frames.values()), checks_for(None))
+    verdicts = {p.photo_id: (p.verdict, p.reasons) for p in run.proposals}
+    assert verdicts[red] == (ProposalVerdict.REJECT, ("tilted",))
+    assert verdicts[blue][0] is ProposalVerdict.KEEP
