@@ -107,6 +107,9 @@ class Badge:
     # The tooltip's sentence: a template over the check's measures by column
     # ("Noisy (noise {noise_level:.1f})"), or a function of the tile's row.
     says: str | Callable[[GalleryRow], str]
+    # Its search word when not the pill's own ("blur"): a word, or a key:value
+    # ("tilted:yes"); search.tokens makes the badge's token from it.
+    word: str = ""
 
 
 # What a check says of one frame: (margin, the reason it failed; None: passed),
@@ -166,9 +169,10 @@ class CullCheck:
 
     @property
     def badge_token(self) -> str:
-        """The badge as a search word ("BLUR": blur, "CLOSED EYES": closed-eyes)."""
+        """The badge as a search word ("BLUR": blur, "CLOSED EYES": closed-eyes), or
+        the word its badge names (`Badge.word`: "tilted:yes")."""
         assert self.badge is not None
-        return "-".join(self.badge.text.lower().split())
+        return self.badge.word.lower() or "-".join(self.badge.text.lower().split())
 
     def badge_sql(self, photo: str) -> str:
         """`badge_shows` as an SQL condition on the photo row aliased `photo`

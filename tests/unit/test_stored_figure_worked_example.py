@@ -1,11 +1,11 @@
 """The worked example of docs/how-to-add-a-stored-figure.md (issue 82): a
 throw-away stored figure — `tilt_test`, "how red the frame is", measured by a
 function of this module on the pixels the technical stage decodes — added by
-its declaration (one `StoredFigure`), its migration (one ALTER TABLE), a
-check's row with a badge, and a token's row, and nothing else. Photos
-measured by the technical stage's own run and written by its own writer then
-carry it into `curator list --json`, the search (its token and its badge's
-word), the tile's badge and the proposal.
+its declaration (one `StoredFigure`), its migration (one ALTER TABLE) and a
+check's row whose badge names its search word (`tilted:yes`), and nothing
+else. Photos measured by the technical stage's own run and written by its own
+writer then carry it into `curator list --json`, the search, the tile's badge
+and the proposal.
 
 The run is the technical stage's child body (`run_technical`) called in this
 process: the decoder children are spawned, and would not see a figure this
@@ -34,9 +34,7 @@ from curator.cull.rules import propose
 from curator.figures import FigureType, StoredFigure, technical_version
 from curator.pipeline.stages.technical_child import run_technical
 from curator.records import ProposalVerdict, TechnicalRequest
-from curator.search import tokens
 from curator.search.text import text_search
-from curator.search.tokens import TokenKind, keyed_flag
 from curator.ui.gallery.flags import photo_flags, tooltip
 from tests.integration.cli_helpers import run_cli
 
@@ -71,20 +69,18 @@ TILTED = CullCheck(
     reasons=(ReasonWords("tilted", "TILTED", "tilted", "too red for the test"),),  # type: ignore[arg-type]
     lines=(Line("tilt_above", "tilt_test", Direction.ABOVE, 20.0, why="the test's line"),),
     tooltip="Strict rejects less red.",
-    badge=Badge("TILTED", "Tilted ({tilt_test:.0f} red)"),
+    badge=Badge("TILTED", "Tilted ({tilt_test:.0f} red)", word="tilted:yes"),
 )
-TOKEN = keyed_flag("tilted", "yes", "the photos with the TILTED badge's figure over 20",
-                   TokenKind.BADGE, "p.tilt_test > 20")  # fmt: skip
 
 
 @pytest.fixture
 def declared(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Iterator[None]:
-    """The declaration, the migration, the check's row and the token's row."""
+    """The declaration, the migration and the check's row (its badge names its
+    search word)."""
     monkeypatch.setattr(figures, "FIGURES", (*figures.FIGURES, TILT))
     catalog.db.execute_sql("ALTER TABLE photo ADD COLUMN tilt_test REAL")  # the migration
     declare_figures()
     monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, TILTED))
-    monkeypatch.setattr(tokens, "SEARCH_TOKENS", (*tokens.SEARCH_TOKENS, TOKEN))
     try:
         yield
     finally:
@@ -121,8 +117,9 @@ def test_a_declared_figure_reaches_the_json_the_search_the_badge_and_the_proposa
     from curator.commands.listing import json_fields_markdown
 
     assert "| `tilt_test` | how much redder than blue the frame is" in json_fields_markdown()
-    assert {h.photo_id for h in text_search("tilted:yes")} == {red}  # the token's row
-    assert {h.photo_id for h in text_search(TILTED.badge_token)} == {red}  # the badge's word
+    assert TILTED.badge_token == "tilted:yes"
+    assert {h.photo_id for h in text_search("tilted:yes")} == {red}  # the badge's token
+    assert {h.photo_id for h in text_search("TILTED:yes harbour")} == set()  # and a word
     rows = gallery_rows([red, blue])
     assert rows[red].figures.get("tilt_test") == stored[red]  # by name, no field for it
     flags = photo_flags(rows[red], 70.0)
