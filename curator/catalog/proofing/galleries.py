@@ -199,27 +199,11 @@ def create_gallery(
                 f"A client gallery named '{name}' already exists: make it again to update it, "
                 "or choose another name."
             )
-        s = settings
         db.execute_sql(
             "INSERT INTO proof_gallery (name, token, title, min_picks, max_picks, comments,"
             " watermark, expires_on, keep_location, code_hash, secret, folder, made_at, made_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                name,
-                token,
-                s.title,
-                s.min_picks,
-                s.max_picks,
-                int(s.comments),
-                s.watermark,
-                None if s.expires_on is None else s.expires_on.isoformat(),
-                int(s.keep_location),
-                code_hash,
-                secret,
-                folder,
-                utcnow(),
-                made_by,
-            ],
+            [name, token, *_stored(settings), code_hash, secret, folder, utcnow(), made_by],
         )
         row = db.execute_sql("SELECT id FROM proof_gallery WHERE token = ?", [token]).fetchone()
         return int(row[0])
@@ -229,27 +213,25 @@ def create_gallery(
     return gallery
 
 
+def _stored(s: GallerySettings) -> list[object]:
+    """The settings' columns, as stored: title, min and max picks, comments,
+    watermark, expiry, keep location."""
+    expires = None if s.expires_on is None else s.expires_on.isoformat()
+    return [s.title, s.min_picks, s.max_picks, int(s.comments), s.watermark, expires,
+            int(s.keep_location)]  # fmt: skip
+
+
 def update_settings(gallery_id: int, settings: GallerySettings) -> None:
     """Store new settings for a gallery; `GalleryError` when they can't do."""
     problem = settings.problem()
     if problem:
         raise GalleryError(problem)
-    s = settings
 
     def update() -> None:
         _db().execute_sql(
             "UPDATE proof_gallery SET title = ?, min_picks = ?, max_picks = ?, comments = ?,"
             " watermark = ?, expires_on = ?, keep_location = ? WHERE id = ?",
-            [
-                s.title,
-                s.min_picks,
-                s.max_picks,
-                int(s.comments),
-                s.watermark,
-                None if s.expires_on is None else s.expires_on.isoformat(),
-                int(s.keep_location),
-                gallery_id,
-            ],
+            [*_stored(settings), gallery_id],
         )
 
     tx.write(_db(), update, gate=Gate.INTERACTIVE)
@@ -257,24 +239,18 @@ def update_settings(gallery_id: int, settings: GallerySettings) -> None:
 
 def set_code_hash(gallery_id: int, code_hash: str) -> None:
     """A new access code's hash (the old code stops opening the gallery)."""
-    tx.write(
-        _db(),
-        lambda: _db().execute_sql(
-            "UPDATE proof_gallery SET code_hash = ? WHERE id = ?", [code_hash, gallery_id]
-        ),
-        gate=Gate.INTERACTIVE,
-    )
+    _set(gallery_id, "code_hash", code_hash)
 
 
 def set_closed(gallery_id: int, closed: bool) -> None:
     """Close a gallery to the client (or open it again)."""
-    tx.write(
-        _db(),
-        lambda: _db().execute_sql(
-            "UPDATE proof_gallery SET closed = ? WHERE id = ?", [int(closed), gallery_id]
-        ),
-        gate=Gate.INTERACTIVE,
-    )
+    _set(gallery_id, "closed", int(closed))
+
+
+def _set(gallery_id: int, column: str, value: object) -> None:
+    """One column of a gallery, in one write (`column` is this module's, never input)."""
+    sql = f"UPDATE proof_gallery SET {column} = ? WHERE id = ?"
+    tx.write(_db(), lambda: _db().execute_sql(sql, [value, gallery_id]), gate=Gate.INTERACTIVE)
 
 
 _PHOTO_COLUMNS = "photo_id, token, position, rendered, hearted, comment, picked_at"
