@@ -110,89 +110,32 @@ def _exposure(value: Callable[..., object]) -> Callable[[TechnicalMeasurement], 
 _NOT_JUDGED = "when the frame was too small to judge (`sharpness_note` says so) or not measured"
 _NOT_MEASURED = "when the photo was not measured"
 
+R = FigureType.REAL
+# name, type, meaning, scale, what null means, how the stage's record gives it
 FIGURES: tuple[StoredFigure, ...] = (
-    StoredFigure(
-        "sharpness_score",
-        FigureType.REAL,
-        "sharpness (the BLUR badge's line: the cull checks' table)",
-        "0–100",
-        _NOT_JUDGED,
-        _sharp(lambda s: s.score),
-    ),
-    StoredFigure(
-        "laplacian_var",
-        FigureType.REAL,
-        "variance of the Laplacian over the whole frame (kept for history)",
-        "",
-        _NOT_JUDGED,
-        _sharp(lambda s: s.laplacian_var, judged_only=True),
-    ),
-    StoredFigure(
-        "sharpness_tile_p90",
-        FigureType.REAL,
-        "90th percentile of the tiles' Laplacian variance (kept for history)",
-        "",
-        _NOT_JUDGED,
-        _sharp(lambda s: s.tile_p90, judged_only=True),
-    ),
-    StoredFigure(
-        "sharpness_note",
-        FigureType.TEXT,
-        'why there is no sharpness score ("too small to judge") or what lowered it '
-        '("focus missed the subject", "camera shake")',
-        "",
-        "when nothing is to be said",
-        _sharp(lambda s: s.note),
-    ),
-    StoredFigure(
-        "noise_level",
-        FigureType.REAL,
-        "the noise taken off the sharpness: its standard deviation at the 1024 px working scale",
-        "grey levels",
-        _NOT_JUDGED,
-        _sharp(lambda s: s.noise, judged_only=True),
-    ),
-    StoredFigure(
-        "exposure_score",
-        FigureType.REAL,
-        "exposure",
-        "0–100",
-        _NOT_MEASURED,
-        _exposure(lambda e: e.score),
-    ),
-    StoredFigure(
-        "exposure_ev",
-        FigureType.REAL,
-        "how far the frame is from a metered exposure (−1.3: 1.3 stops darker)",
-        "EV",
-        "when it could not be estimated",
-        _exposure(lambda e: e.ev),
-    ),
-    StoredFigure(
-        "highlight_clip",
-        FigureType.REAL,
-        "the share of the pixels at or above the highlight clipping line",
-        "a fraction 0–1",
-        _NOT_MEASURED,
-        _exposure(lambda e: e.highlight_clip),
-    ),
-    StoredFigure(
-        "shadow_clip",
-        FigureType.REAL,
-        "the share of the pixels at or below the shadow clipping line",
-        "a fraction 0–1",
-        _NOT_MEASURED,
-        _exposure(lambda e: e.shadow_clip),
-    ),
-    StoredFigure(
-        "mean_luminance",
-        FigureType.REAL,
-        "mean brightness",
-        "0–255",
-        _NOT_MEASURED,
-        _exposure(lambda e: e.mean_luminance),
-    ),
-)
+    StoredFigure("sharpness_score", R, "sharpness (the BLUR badge's line: the cull checks' table)",
+                 "0–100", _NOT_JUDGED, _sharp(lambda s: s.score)),
+    StoredFigure("laplacian_var", R, "variance of the Laplacian over the whole frame (kept for"
+                 " history)", "", _NOT_JUDGED, _sharp(lambda s: s.laplacian_var, judged_only=True)),
+    StoredFigure("sharpness_tile_p90", R, "90th percentile of the tiles' Laplacian variance (kept"
+                 " for history)", "", _NOT_JUDGED, _sharp(lambda s: s.tile_p90, judged_only=True)),
+    StoredFigure("sharpness_note", FigureType.TEXT, 'why there is no sharpness score ("too small'
+                 ' to judge") or what lowered it ("focus missed the subject", "camera shake")', "",
+                 "when nothing is to be said", _sharp(lambda s: s.note)),
+    StoredFigure("noise_level", R, "the noise taken off the sharpness: its standard deviation at"
+                 " the 1024 px working scale", "grey levels", _NOT_JUDGED,
+                 _sharp(lambda s: s.noise, judged_only=True)),
+    StoredFigure("exposure_score", R, "exposure", "0–100", _NOT_MEASURED,
+                 _exposure(lambda e: e.score)),
+    StoredFigure("exposure_ev", R, "how far the frame is from a metered exposure (−1.3: 1.3 stops"
+                 " darker)", "EV", "when it could not be estimated", _exposure(lambda e: e.ev)),
+    StoredFigure("highlight_clip", R, "the share of the pixels at or above the highlight clipping"
+                 " line", "a fraction 0–1", _NOT_MEASURED, _exposure(lambda e: e.highlight_clip)),
+    StoredFigure("shadow_clip", R, "the share of the pixels at or below the shadow clipping line",
+                 "a fraction 0–1", _NOT_MEASURED, _exposure(lambda e: e.shadow_clip)),
+    StoredFigure("mean_luminance", R, "mean brightness", "0–255", _NOT_MEASURED,
+                 _exposure(lambda e: e.mean_luminance)),
+)  # fmt: skip
 
 FIRST_TECHNICAL_VERSION = 4  # the technical stage's version before figures were declared
 
