@@ -1,5 +1,7 @@
 """One client gallery served over HTTP from the photographer's computer:
-Starlette on uvicorn (`serve`), every request treated as hostile.
+Starlette on uvicorn (`serve`), every request treated as hostile. It listens
+on one address (`serving_host`): 127.0.0.1, or its address on the network
+when the photographer chooses it — never on every interface.
 
 What a request may reach:
 - `GET /`: the gallery's page with a session, the code page without one, a
@@ -380,6 +382,17 @@ def open_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def serving_host(network: bool) -> str:
+    """The one address the server listens on: this computer only (127.0.0.1),
+    or — the photographer's choice — its address on the network its default
+    route uses (the studio's Wi-Fi), never every interface at once (a VPN's,
+    a second network's). 127.0.0.1 when there is no network."""
+    return network_address() if network else LOOPBACK
+
+
 def network_address() -> str:
     """This computer's address on its network (for a client on the same Wi-Fi),
     found without sending anything; 127.0.0.1 when there is none."""
@@ -388,7 +401,7 @@ def network_address() -> str:
         probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a route lookup, no packet
         return str(probe.getsockname()[0])
     except OSError:
-        return "127.0.0.1"
+        return LOOPBACK
     finally:
         probe.close()
 

@@ -44,6 +44,7 @@ from curator.proof.make import MakeRequest, PhotoSource, make_gallery
 from tests.bench.results import merge_results
 from tests.bench.stall_watch import StallWatch
 from tests.integration.cli_helpers import curator_subprocess
+from tests.proof_helpers import page_data_of
 
 pytestmark = pytest.mark.bench
 FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "jpeg"
@@ -259,7 +260,7 @@ def _client(port: int, code: str, tokens: list[str], answered: dict[str, float])
     cookie = response.getheader("set-cookie", "").split(";")[0]
     conn.request("GET", "/gallery.js", headers={"Cookie": cookie})
     script = conn.getresponse().read().decode()
-    csrf = json.loads(script.removeprefix("window.CURATOR_GALLERY = ").rstrip(";\n"))["csrf"]
+    csrf = page_data_of(script)["csrf"]
     for token in tokens:
         body = json.dumps({"photo": token, "hearted": True})
         headers = {"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"}

@@ -21,6 +21,7 @@ import pytest
 from tests.browser.conftest import PageWatch
 from tests.browser.proof_gallery import expect
 from tests.integration.cli_helpers import curator_subprocess, import_json, run_cli
+from tests.proof_helpers import gallery_data
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -52,8 +53,7 @@ def made(tmp_path: Path) -> Made:
     assert code == 0, err
     result = json.loads(out)
     folder = Path(result["folder"])
-    script = (folder / "gallery.js").read_text().removeprefix("window.CURATOR_GALLERY = ")
-    tokens = [p["id"] for p in json.loads(script.rstrip(";\n"))["photos"]]
+    tokens = [p["id"] for p in gallery_data(folder)["photos"]]
     return Made(catalog, folder, result["code"], tokens)
 
 

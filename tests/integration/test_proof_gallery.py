@@ -18,8 +18,9 @@ from PIL import Image
 from curator.catalog.models import Photo
 from curator.catalog.proofing.galleries import gallery_named, gallery_photos
 from curator.catalog.proofing.picks import set_heart
-from curator.proof.selection import canonical, sign
+from curator.proof.selection import canonical
 from tests.integration.cli_helpers import import_json, run_cli
+from tests.proof_helpers import gallery_data, signed_selection
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "jpeg"
 GPS_PHOTO = "exiv2_FurnaceCreekInn.jpg"  # has GPS
@@ -46,12 +47,6 @@ def _make(*extra: str) -> dict[str, Any]:
     return result
 
 
-def _gallery_script(folder: Path) -> dict[str, Any]:
-    text = (folder / "gallery.js").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text.removeprefix("window.CURATOR_GALLERY = ").rstrip(";\n"))
-    return data
-
-
 def test_a_gallery_holds_private_screen_copies_and_a_second_make_renders_nothing(
     shoot: Path,
 ) -> None:
@@ -59,7 +54,7 @@ def test_a_gallery_holds_private_screen_copies_and_a_second_make_renders_nothing
     assert made["photos"] == 5 and made["rendered"] == 5 and made["failed"] == []
     assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", made["code"])
     folder = Path(made["folder"])
-    data = _gallery_script(folder)
+    data = gallery_data(folder)
     assert data["mode"] == "folder" and data["max_picks"] == 3 and len(data["photos"]) == 5
     page = (folder / "gallery.js").read_text("utf-8") + "".join(p.name for p in folder.rglob("*"))
     for name in NAMES:  # never an original's name or path in the page or a file name
@@ -106,22 +101,7 @@ def test_a_photo_that_leaves_the_project_leaves_the_gallery_and_its_copies(shoot
     again = _make("--project", "Wedding")
     assert again["removed"] == 1 and again["photos"] == 4
     assert len(list((folder / "photos").glob("*.jpg"))) == 4
-    assert len(_gallery_script(folder)["photos"]) == 4
-
-
-def _selection(folder: Path, hearts: list[str], comments: dict[str, str]) -> dict[str, Any]:
-    data = _gallery_script(folder)
-    fields: dict[str, Any] = {
-        "format": "curator-client-selection",
-        "version": 1,
-        "gallery": data["gallery"],
-        "title": data["title"],
-        "hearts": sorted(hearts),
-        "comments": comments,
-        "confirmed_at": "2026-11-29T10:00:00.000Z",
-        "client": "Anna",
-    }
-    return {**fields, "signature": sign(fields, data["sign_key"])}
+    assert len(gallery_data(folder)["photos"]) == 4
 
 
 def test_a_signed_selection_comes_back_and_a_changed_one_is_refused(
@@ -129,15 +109,17 @@ def test_a_signed_selection_comes_back_and_a_changed_one_is_refused(
 ) -> None:
     made = _make("--project", "Wedding", "--max", "3")
     folder = Path(made["folder"])
-    tokens = [p["id"] for p in _gallery_script(folder)["photos"]]
-    good = _selection(folder, tokens[:2], {tokens[1]: 'Warmer, s\'il vous plaît — 日本 🙂\n"x"'})
+    tokens = [p["id"] for p in gallery_data(folder)["photos"]]
+    good = signed_selection(
+        folder, tokens[:2], {tokens[1]: 'Warmer, s\'il vous plaît — 日本 🙂\n"x"'}
+    )
     file = tmp_path / "selection.json"
     file.write_bytes(canonical(good))
     tampered = {**good, "hearts": sorted(tokens[:3])}
     cut = canonical(good)[:-40]
-    foreign = _selection(folder, tokens[:1], {})
+    foreign = signed_selection(folder, tokens[:1], {})
     foreign["gallery"] = "g-ffffffffffffffff"
-    over = _selection(folder, tokens[:4], {})
+    over = signed_selection(folder, tokens[:4], {})
     refusals = {
         "tampered": (canonical(tampered), "was changed after the client sent it"),
         "truncated": (cut, "cut short"),

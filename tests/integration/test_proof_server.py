@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.integration.cli_helpers import curator_subprocess, import_json, run_cli
+from tests.proof_helpers import gallery_data, page_data_of
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "jpeg"
 
@@ -59,7 +60,7 @@ class Served:
         assert status == 200
         cookie = headers["set-cookie"].split(";")[0]
         _s, _h, script = self.request("GET", "/gallery.js", headers={"Cookie": cookie})
-        data = json.loads(script.decode().removeprefix("window.CURATOR_GALLERY = ").rstrip(";\n"))
+        data = page_data_of(script)
         return cookie, str(data["csrf"])
 
     def post(
@@ -111,9 +112,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         if gallery == "Anna & Ben":
             made = json.loads(out)
     folder = Path(made["folder"])
-    data = json.loads(
-        (folder / "gallery.js").read_text().removeprefix("window.CURATOR_GALLERY = ").rstrip(";\n")
-    )
+    data = gallery_data(folder)
     proc, port = _start(catalog, "Anna & Ben")
     server = Served(port, made["code"], folder, catalog, [p["id"] for p in data["photos"]], proc)
     try:
@@ -147,12 +146,7 @@ def _refused(status: int, body: bytes) -> str:
 
 def test_nothing_outside_the_gallery_is_served(served: Served) -> None:
     cookie, _csrf = served.login()
-    other = json.loads(
-        (served.folder.parent / "Other" / "gallery.js")
-        .read_text()
-        .removeprefix("window.CURATOR_GALLERY = ")
-        .rstrip(";\n")
-    )["photos"][0]["id"]
+    other = gallery_data(served.folder.parent / "Other")["photos"][0]["id"]
     # A photo of this gallery whose file was swapped for a link to the catalog.
     linked = served.folder / "photos" / f"{served.tokens[3]}.jpg"
     linked.unlink()

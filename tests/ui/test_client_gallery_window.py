@@ -10,7 +10,6 @@ every server it started in a `finally`.
 from __future__ import annotations
 
 import base64
-import json
 import re
 import shutil
 import threading
@@ -33,12 +32,13 @@ from curator.catalog.proofing.galleries import (
 )
 from curator.catalog.proofing.picks import confirm, hearted_photo_ids, picks_state, set_heart
 from curator.proof.make import MakeRequest, PhotoSource, make_gallery
-from curator.proof.selection import canonical, sign
+from curator.proof.selection import canonical
 from curator.ui.export.client_actions import ClientGalleryActions
 from curator.ui.export.client_gallery import ClientGalleryDialog
 from curator.ui.export.client_serve import ClientServeWindow, ServerState
 from curator.ui.export.client_work import ImportFinished, MakeFinished
 from tests.integration.cli_helpers import import_json, run_cli
+from tests.proof_helpers import signed_selection
 from tests.ui.conftest import running_app
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "jpeg"
@@ -103,28 +103,6 @@ def _make(dialog: ClientGalleryDialog, qtbot: QtBot) -> MakeFinished:
     finished = blocker.args[0]
     assert isinstance(finished, MakeFinished)
     return finished
-
-
-def _gallery_script(folder: Path) -> dict[str, Any]:
-    text = (folder / "gallery.js").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text.removeprefix("window.CURATOR_GALLERY = ").rstrip(";\n"))
-    return data
-
-
-def _selection(folder: Path, hearts: list[str], comments: dict[str, str]) -> dict[str, Any]:
-    """What the gallery page sends back, signed with its key (as the page signs it)."""
-    data = _gallery_script(folder)
-    fields: dict[str, Any] = {
-        "format": "curator-client-selection",
-        "version": 1,
-        "gallery": data["gallery"],
-        "title": data["title"],
-        "hearts": sorted(hearts),
-        "comments": comments,
-        "confirmed_at": "2026-11-29T10:00:00.000Z",
-        "client": "Anna",
-    }
-    return {**fields, "signature": sign(fields, data["sign_key"])}
 
 
 def _import(actions: ClientGalleryActions, qtbot: QtBot, source: Path | None) -> str:
@@ -210,8 +188,10 @@ def test_cancel_stops_the_make_after_the_photos_at_work(
     import curator.proof.make as make_module
 
     real, started, go = make_module.render_copies, threading.Event(), threading.Event()
+    entered: list[str] = []  # every render that began: each one finishes, no other starts
 
     def held(request: Any) -> Any:  # the renders wait here until the test has cancelled
+        entered.append(request.token)
         started.set()
         assert go.wait(WAIT_MS / 1000)
         return real(request)
@@ -230,7 +210,9 @@ def test_cancel_stops_the_make_after_the_photos_at_work(
         go.set()
     finished = blocker.args[0]
     assert isinstance(finished, MakeFinished) and finished.cancelled
-    assert 1 <= finished.rendered < len(NAMES) and finished.code is not None
+    # The photos at work when Cancel came were finished and stored; none began after.
+    assert finished.rendered == len(entered) and len(entered) < len(NAMES)
+    assert finished.code is not None  # the gallery exists, with what was copied
     assert dialog.summary_label.text().startswith("Cancelled: 'Anna & Ben' holds the")
     assert dialog.cancel_button.text() == "Close" and dialog.make_button.isEnabled()
     assert len(gallery_photos(gallery_named("Anna & Ben").id)) == finished.rendered
@@ -327,7 +309,7 @@ def test_a_tampered_selection_is_refused_and_changes_nothing(app: App, qtbot: Qt
     _make_in_process(app)
     gallery = gallery_named("Anna & Ben")
     tokens = [p.token for p in gallery_photos(gallery.id)]
-    good = _selection(Path(gallery.folder), tokens[:2], {})
+    good = signed_selection(Path(gallery.folder), tokens[:2], {})
     tampered = {**good, "hearts": sorted(tokens[:3])}
     file = app.window.backup.catalog_path.parent / "selection.json"  # type: ignore[union-attr]
     file.write_bytes(canonical(tampered))
@@ -344,7 +326,7 @@ def test_a_good_selection_comes_back_from_a_file_and_from_the_clipboard(
     _make_in_process(app)
     gallery = gallery_named("Anna & Ben")
     tokens = [p.token for p in gallery_photos(gallery.id)]
-    good = _selection(Path(gallery.folder), tokens[:2], {tokens[1]: "Warmer, please"})
+    good = signed_selection(Path(gallery.folder), tokens[:2], {tokens[1]: "Warmer, please"})
     file = Path(gallery.folder).parent / "selection.json"
     file.write_bytes(canonical(good))
     text = _import(_actions(app), qtbot, file)
@@ -365,7 +347,7 @@ def test_a_good_selection_comes_back_from_a_file_and_from_the_clipboard(
 
     qtbot.waitUntil(lambda: tiles_hearted() == hearted, timeout=10_000)
     # Pasted from an e-mail: the block form of another selection, one heart.
-    other = _selection(Path(gallery.folder), tokens[2:3], {})
+    other = signed_selection(Path(gallery.folder), tokens[2:3], {})
     body = base64.b64encode(canonical(other)).decode()
     QApplication.clipboard().setText(
         f"Hello!\n-----BEGIN CURATOR SELECTION-----\n{body}\n-----END CURATOR SELECTION-----\n"

@@ -174,7 +174,7 @@ def _seat_user() -> str:
 
 
 def cmd_serve(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from curator.proof.server import GalleryApp, network_address, open_socket, serve
+    from curator.proof.server import LOOPBACK, GalleryApp, open_socket, serve, serving_host
 
     gallery = gallery_named_or_usage(args.name)
     closed = gallery.closed_sentence(date.today())
@@ -182,7 +182,7 @@ def cmd_serve(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError(f"'{gallery.name}' can't be served: {closed}")
     if not 0 <= args.port < 65536:
         raise UsageError("--port takes a number from 0 to 65535.")
-    host = "0.0.0.0" if args.network else "127.0.0.1"
+    host = serving_host(args.network)
     try:
         sock = open_socket(host, args.port)
     except OSError as exc:
@@ -190,14 +190,21 @@ def cmd_serve(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"Port {args.port} can't be used ({exc.strerror or exc}): choose another with --port."
         ) from exc
     port = int(sock.getsockname()[1])
-    shown = network_address() if args.network else "127.0.0.1"
-    url = f"http://{shown}:{port}/"
+    url = f"http://{host}:{port}/"
     if args.json:
         print(json.dumps({"url": url, "port": port, "host": host}), file=ctx.out, flush=True)
     else:
         print(f"Serving '{gallery.name}' at {url}", file=ctx.out)
-        if not args.network:
-            print("Only this computer can open it (--network for other devices).", file=ctx.out)
+        if host == LOOPBACK:
+            print(
+                "Only this computer can open it"
+                + (
+                    " (no network was found)."
+                    if args.network
+                    else " (--network for other devices)."
+                ),
+                file=ctx.out,
+            )
         print("The client needs the gallery's access code. Ctrl+C stops.", file=ctx.out)
         if ctx.out.isatty():
             import segno
