@@ -183,6 +183,30 @@ def default_folder(catalog_dir: Path, name: str) -> Path:
     return catalog_dir / "Client galleries" / safe_component(name, fallback="gallery")
 
 
+def folder_taken(folder: Path, token: str) -> str | None:
+    """Why a gallery can't be written into `folder` (None: it can): a folder that
+    holds anything but this gallery's own page is the photographer's (a web site,
+    a shoot), and the page's index.html and assets would overwrite theirs."""
+    try:
+        entries = [e for e in os.listdir(folder) if not e.startswith(".")]
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{folder} can't be read ({exc.strerror or exc}): choose another folder."
+    if not entries:
+        return None
+    try:
+        ours = token in (folder / "gallery.js").read_text("utf-8", errors="replace")
+    except OSError:
+        ours = False
+    if ours:
+        return None
+    return (
+        f"{folder} already holds other files, and a gallery's page (index.html, assets/) "
+        "would overwrite them: choose an empty folder or a new one."
+    )
+
+
 def plan_gallery(request: MakeRequest, existing: Gallery | None) -> GalleryPlan:
     """What a make does (module docstring). `GalleryError` when it can't."""
     problem = request.settings.problem()
@@ -203,6 +227,9 @@ def plan_gallery(request: MakeRequest, existing: Gallery | None) -> GalleryPlan:
         before = {}
         token = access.new_gallery_token()
     folder = folder.expanduser().absolute()
+    taken = folder_taken(folder, token)
+    if taken:
+        raise GalleryError(taken)
     planned: list[PlannedPhoto] = []
     for p in photos:
         pid = int(p.id)

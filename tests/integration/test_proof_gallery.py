@@ -197,3 +197,20 @@ def test_picks_become_decisions_in_one_undo_step_and_teach_only_when_asked(
     assert sorted(project_photo_ids("Client picks")) == sorted(p.photo_id for p in photos[:3])
     code, _out, err = run_cli("proof", "status", "Nope")
     assert code == 2 and "No client gallery is named 'Nope'" in err
+
+
+def test_a_folder_of_other_files_is_never_written_into(shoot: Path, tmp_path: Path) -> None:
+    site = tmp_path / "my-site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>My portfolio</h1>")
+    code, _out, err = run_cli(
+        "proof", "make", "Anna & Ben", "--project", "Wedding", "--folder", str(site)
+    )
+    assert code == 2 and "already holds other files" in err
+    assert (site / "index.html").read_text() == "<h1>My portfolio</h1>"  # untouched
+    assert sorted(p.name for p in site.iterdir()) == ["index.html"]
+    code, out, err = run_cli("proof", "list")
+    assert code == 0 and "No client galleries yet" in out  # nothing was made
+    made = _make("--project", "Wedding", "--folder", str(tmp_path / "new"))
+    again = _make()  # its own folder, made again: its page is its own
+    assert again["folder"] == made["folder"] and again["unchanged"] == made["photos"]
