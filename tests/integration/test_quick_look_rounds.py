@@ -1,13 +1,18 @@
 """The quick look's two rounds (issue 19 §1): files without an embedded
 thumbnail are listed first (in the grid at once, no pixels yet), then
 decoded, the ones the grid shows first; a quick thumbnail never replaces a
-measured one."""
+measured one.
+
+The order is read where files are handed to the decoder (`ThumbnailQueue.take`):
+the writes that follow may merge several turns into one, announced in id
+order (CI's busy write thread did), so `thumbnails_changed` cannot tell it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
@@ -17,7 +22,7 @@ from curator.catalog.paths_codec import decode_path
 from curator.paths import resolve_paths
 from curator.pipeline.phase import Phase
 from curator.pipeline.service import PipelineService, RunRequest
-from curator.pipeline.stages.quicklook import THUMBNAIL_CHUNK
+from curator.pipeline.stages.quicklook import THUMBNAIL_CHUNK, ThumbnailQueue
 from curator.settings import load_settings, save_changes
 from tests.imaging_helpers import make_jpeg, quadrants
 from tests.pools import pipeline_pools
@@ -25,6 +30,20 @@ from tests.raw_helpers import make_camera_jpeg
 
 PLAIN = 12
 WHEN = datetime(2024, 5, 6, 7, 8, 9)
+
+
+def _record_takes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths round two hands to the decoder, in the order it takes them."""
+    taken: list[str] = []
+    take = ThumbnailQueue.take
+
+    def recording(queue: ThumbnailQueue, n: int) -> tuple[str, ...]:
+        paths = take(queue, n)
+        taken.extend(paths)
+        return paths
+
+    monkeypatch.setattr(ThumbnailQueue, "take", recording)
+    return taken
 
 
 def _folder(root: Path) -> tuple[Path, list[Path], Path]:
@@ -39,8 +58,9 @@ def _folder(root: Path) -> tuple[Path, list[Path], Path]:
 
 
 def test_listed_first_then_decoded_with_the_preferred_files_first(
-    tmp_path: Path, qtbot: QtBot
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    taken = _record_takes(monkeypatch)
     paths = resolve_paths()
     save_changes(paths.settings_file, {"decode_workers": 1})  # one child: a strict order
     lib, plain, camera = _folder(tmp_path)
@@ -82,18 +102,19 @@ def test_listed_first_then_decoded_with_the_preferred_files_first(
         # The rows reach the grid before their files are queued for round two,
         # so what the grid says it shows is decoded first, however busy the
         # machine (CI once took a second turn while this thread was held up).
-        where = [decoded.index(by_path[p]) for p in preferred]
-        assert where == list(range(THUMBNAIL_CHUNK)), (where, decoded)
+        assert sorted(taken) == sorted(str(p) for p in plain)  # each handed over once
+        assert taken[:THUMBNAIL_CHUNK] == preferred, taken
         assert measured_before_decoded == []  # the measurement follows round two
         # Measured: each photo now shows the measurement's thumbnail.
         assert all(p.thumbnail_key and p.sharpness_score is not None for p in Photo.select())
 
 
 def test_a_live_runs_look_decodes_the_preferred_files_first_too(
-    tmp_path: Path, qtbot: QtBot
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A watch's batch is decoded newest first; the tiles the grid shows
     (`prefer_thumbnails`) go before that: here the oldest four."""
+    taken = _record_takes(monkeypatch)
     paths = resolve_paths()
     save_changes(paths.settings_file, {"decode_workers": 1})  # one child: a strict order
     _lib, plain, _camera = _folder(tmp_path)
@@ -120,5 +141,7 @@ def test_a_live_runs_look_decodes_the_preferred_files_first_too(
         finally:
             service.shutdown()
             service.deleteLater()
-        where = [decoded.index(by_path[p]) for p in preferred]
-        assert where == list(range(THUMBNAIL_CHUNK)), (where, decoded)
+        assert sorted(taken) == sorted(str(p) for p in plain)
+        assert taken[:THUMBNAIL_CHUNK] == preferred, taken
+        rest = [str(p) for p in reversed(plain[THUMBNAIL_CHUNK:])]
+        assert taken[THUMBNAIL_CHUNK:] == rest, taken  # then newest first
