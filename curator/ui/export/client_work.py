@@ -1,7 +1,7 @@
 """`ClientGalleryWork`: the window's client-gallery jobs, off the UI thread.
 
 `curator.proof.make` and `curator.proof.importing` do the work, as for
-`curator proof make|import`. Protocol (as `ExportController`'s):
+`curator proof make|import`. Protocol (`ui.common.job_runner`, as `ExportController`'s):
 - Jobs run on `threads` (the export's pool, one thread: the disk the copies
   go to is the resource) with immutable inputs (a `MakeRequest`, bytes, a
   cancel `threading.Event`) and come back only through the controller's
@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
-from curator.engine.delivery import Delivery, Job, delivery_to
-from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.engine.delivery import Delivery
+from curator.ui.common.guard import guarded_slot
+from curator.ui.common.job_runner import JobRunner
 from curator.ui.export.client_text import imported_text
 from curator.ui.export.controller import error_sentence, project_names
 
@@ -183,32 +184,11 @@ def import_selection(source: bytes | Path) -> ImportFinished:
     return ImportFinished(sentence, refused=False, photo_ids=tuple(p.photo_id for p in photos))
 
 
-def _log_failure(exc: Exception) -> None:
-    log.error("a client gallery task failed", exc_info=exc)
-
-
-class ClientGalleryWork(QObject):
+class ClientGalleryWork(JobRunner):
     choices_loaded = Signal(object)  # ChoicesLoaded
     progress = Signal(int, int)  # done, total of the running make
     finished = Signal(object)  # MakeFinished
     imported = Signal(object)  # ImportFinished
-    running_changed = Signal(bool)
-
-    def __init__(self, threads: QThreadPool, errors: ErrorReporter, parent: QObject | None = None):
-        super().__init__(parent)
-        self.threads, self.errors = threads, errors
-        self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
-        self._generation = 0
-        self._cancel: threading.Event | None = None
-        self._shut_down = False
-
-    @property
-    def running(self) -> bool:
-        return self._cancel is not None
-
-    @property
-    def cancelling(self) -> bool:
-        return self._cancel is not None and self._cancel.is_set()
 
     def load_choices(self, purpose: str) -> None:
         if self._shut_down:
@@ -221,15 +201,14 @@ class ClientGalleryWork(QObject):
                 log.exception("listing the client galleries failed")
                 return ChoicesLoaded(purpose, (), (), error_sentence(exc))
 
-        self.threads.start(Job(job, self._delivery, _log_failure))
+        self._post(job)
 
     def start(self, request: MakeRequest) -> bool:
         """Make (or update) the gallery `request` names; False if one is running."""
-        if self.running or self._shut_down:
+        begun = self._begin()
+        if begun is None:
             return False
-        self._generation += 1
-        generation, cancel, delivery = self._generation, threading.Event(), self._delivery
-        self._cancel = cancel
+        (generation, cancel), delivery = begun, self._delivery
 
         def job() -> MakeFinished:
             try:
@@ -238,9 +217,7 @@ class ClientGalleryWork(QObject):
                 log.exception("making the client gallery %r failed", request.name)
                 return MakeFinished(generation, request.name, error=error_sentence(exc))
 
-        self.threads.start(Job(job, delivery, _log_failure))
-        self.running_changed.emit(True)
-        return True
+        return self._started(job)
 
     def import_selection(self, source: bytes | Path) -> None:
         """Bring a client's selection back, from pasted text or a file
@@ -255,31 +232,20 @@ class ClientGalleryWork(QObject):
                 log.exception("importing a client's selection failed")
                 return ImportFinished(f"{error_sentence(exc)} Nothing changed.", refused=True)
 
-        self.threads.start(Job(job, self._delivery, _log_failure))
+        self._post(job)
 
-    def cancel(self) -> None:
-        """Stop the make after the photos in hand (what was copied is kept)."""
-        if self._cancel is not None:
-            self._cancel.set()
-
-    def shutdown(self) -> None:
-        """Cancel and post nothing more; the app drains the pool after this."""
-        if self._shut_down:
-            return
-        self._shut_down = True
-        self.cancel()
-        self._delivery.close()
+    def _job_failed(self, exc: Exception) -> None:
+        log.error("a client gallery task failed", exc_info=exc)
 
     @Slot(object)
     @guarded_slot
     def _on_posted(self, message: object) -> None:
         if isinstance(message, MakeProgress):
-            if message.generation == self._generation and self.running:
+            if message.generation == self._run_generation and self.running:
                 self.progress.emit(message.done, message.total)
         elif isinstance(message, MakeFinished):
-            if message.generation == self._generation:
-                self._cancel = None
-                self.running_changed.emit(False)
+            if message.generation == self._run_generation:
+                self._run_over()
                 self.finished.emit(message)
         elif isinstance(message, ChoicesLoaded):
             if message.error:

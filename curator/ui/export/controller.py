@@ -6,8 +6,8 @@ the destination disk is the resource) and reports back by signal.
 
 - Jobs have immutable inputs (an `ExportRequest`, a cancel `threading.Event`),
   never a QObject: `load_sets()`, `preview(request)` (a dry run) and `start`.
-- Their only way back is the controller's `Delivery`: frozen messages with
-  the job's generation; a stale preview or progress is dropped.
+- Their only way back is the controller's `Delivery` (`ui.common.job_runner`):
+  frozen messages with the job's generation; a stale preview or progress is dropped.
 - Progress: every finished file, and within a big file one report per
   `PROGRESS_EVERY_S`.
 - A new preview cancels the one in flight; `start` cancels the preview.
@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.engine.delivery import Delivery
 from curator.export.types import ExportProgress, ExportRequest, ExportResult
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.job_runner import JobRunner
 from curator.ui.export.choices import ExportChoicesFile
 
 if TYPE_CHECKING:
@@ -130,11 +131,6 @@ def error_sentence(exc: BaseException) -> str:
     return text if text.endswith((".", ")", "?", "!")) else text + "."
 
 
-def _log_export_failure(exc: Exception) -> None:
-    """The jobs turn their own errors into messages; anything else is logged."""
-    log.error("an export task failed", exc_info=exc)
-
-
 class _ThinnedProgress:
     """The engine's progress hook (on the worker): every finished file, but the
     per-chunk reports within one big file at most once per PROGRESS_EVERY_S."""
@@ -150,12 +146,11 @@ class _ThinnedProgress:
             self.delivery.deliver(ProgressReport(self.generation, progress))
 
 
-class ExportController(QObject):
+class ExportController(JobRunner):
     sets_loaded = Signal(list)  # project names (str)
     preview_ready = Signal(object)  # PreviewReady, current generation only
     progress = Signal(object)  # ExportProgress of the running export
     finished = Signal(object)  # ExportFinished
-    running_changed = Signal(bool)
 
     def __init__(
         self,
@@ -167,24 +162,11 @@ class ExportController(QObject):
         sets: Callable[[], list[str]] = project_names,
         parent: QObject | None = None,
     ):
-        super().__init__(parent)
-        self.threads, self.errors, self.choices = threads, errors, choices
+        super().__init__(threads, errors, parent)
+        self.choices = choices
         self.engine = engine or default_engine()
         self._sets = sets
-        self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
-        self._generation = 0
         self._preview_cancel = threading.Event()
-        self._export_cancel: threading.Event | None = None
-        self._export_generation = -1
-        self._shut_down = False
-
-    @property
-    def running(self) -> bool:
-        return self._export_cancel is not None
-
-    @property
-    def cancelling(self) -> bool:
-        return self._export_cancel is not None and self._export_cancel.is_set()
 
     def load_sets(self) -> None:
         if self._shut_down:
@@ -198,7 +180,7 @@ class ExportController(QObject):
                 log.exception("listing the projects for export failed")
                 return SetsLoaded((), error_sentence(exc))
 
-        self.threads.start(Job(job, self._delivery, _log_export_failure))
+        self._post(job)
 
     def preview(self, request: ExportRequest) -> int:
         """Plan `request` as a dry run on the worker (`preview_ready`); its generation."""
@@ -230,19 +212,17 @@ class ExportController(QObject):
                 generation, request, result, folder=plan.folder, left_out=plan.left_out
             )
 
-        self.threads.start(Job(job, self._delivery, _log_export_failure))
+        self._post(job)
         return generation
 
     def start(self, request: ExportRequest) -> bool:
         """Plan and run `request` on the worker; False if one is running already."""
-        if self.running or self._shut_down:
+        begun = self._begin()
+        if begun is None:
             return False
         self._preview_cancel.set()
-        self._generation += 1
-        generation, cancel = self._generation, threading.Event()
-        self._export_cancel, self._export_generation = cancel, generation
-        engine, delivery = self.engine, self._delivery
-        progress = _ThinnedProgress(generation, delivery)
+        generation, cancel = begun
+        engine, progress = self.engine, _ThinnedProgress(generation, self._delivery)
 
         def job() -> ExportFinished:
             problem = destination_problem(request.dest)
@@ -259,37 +239,29 @@ class ExportController(QObject):
                 return ExportFinished(generation, request, None, error_sentence(exc))
             return ExportFinished(generation, request, result, folder=plan.folder)
 
-        self.threads.start(Job(job, delivery, _log_export_failure))
-        self.running_changed.emit(True)
-        return True
-
-    def cancel(self) -> None:
-        """Stop at the next file or chunk; never a partial file (see the docstring)."""
-        if self._export_cancel is not None:
-            self._export_cancel.set()
+        return self._started(job)
 
     def shutdown(self) -> None:
-        """Cancel all and post nothing more; the app drains the pool after this."""
-        if self._shut_down:
-            return
-        self._shut_down = True
+        """Cancel all (the preview too) and post nothing more."""
         self._preview_cancel.set()
-        self.cancel()
-        self._delivery.close()
+        super().shutdown()
+
+    def _job_failed(self, exc: Exception) -> None:
+        """The jobs turn their own errors into messages; anything else is logged."""
+        log.error("an export task failed", exc_info=exc)
 
     @Slot(object)
     @guarded_slot
     def _on_posted(self, message: object) -> None:
         if isinstance(message, ProgressReport):
-            if message.generation == self._export_generation and self.running:
+            if message.generation == self._run_generation and self.running:
                 self.progress.emit(message.progress)
         elif isinstance(message, PreviewReady):
             if message.generation == self._generation:
                 self.preview_ready.emit(message)
         elif isinstance(message, ExportFinished):
-            if message.generation == self._export_generation:
-                self._export_cancel = None
-                self.running_changed.emit(False)
+            if message.generation == self._run_generation:
+                self._run_over()
                 self.finished.emit(message)
         elif isinstance(message, SetsLoaded):
             if message.error:

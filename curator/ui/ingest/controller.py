@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, SignalInstance, Slot
 
-from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.engine.delivery import Delivery
 from curator.ingest.types import IngestProgress, IngestRequest, IngestResult
 from curator.settings import Settings, SettingsError, save_changes
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.job_runner import JobRunner
 from curator.ui.ingest.cards import Card
 
 if TYPE_CHECKING:
@@ -150,12 +151,11 @@ class _Thinned:
             self.delivery.deliver(ProgressReport(self.generation, progress))
 
 
-class IngestController(QObject):
+class IngestController(JobRunner):
     preview_ready = Signal(object)  # IngestPreview of the current form
     progress = Signal(object)  # IngestProgress of the running ingest
     finished = Signal(object)  # IngestFinished: the copy is over
     imported = Signal()  # the last pipeline run over the card's copies ended
-    running_changed = Signal(bool)
     ejected = Signal(str)  # the eject's sentence
 
     def __init__(
@@ -170,26 +170,12 @@ class IngestController(QObject):
         engine: IngestEngine | None = None,
         parent: QObject | None = None,
     ):
-        super().__init__(parent)
-        self.pool, self.pipeline, self.errors = pool, pipeline, errors
-        self.settings, self.settings_file = settings, settings_file
+        super().__init__(pool, errors, parent)
+        self.pipeline, self.settings, self.settings_file = pipeline, settings, settings_file
         self.engine = engine or default_engine()
-        self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
-        self._generation = 0
-        self._run_generation = -1
-        self._cancel: threading.Event | None = None
         self._feed = _Feed()
-        self._shut_down = False
         self.last_request: IngestRequest | None = None
         completed.connect(self._on_pipeline_completed)
-
-    @property
-    def running(self) -> bool:
-        return self._cancel is not None
-
-    @property
-    def cancelling(self) -> bool:
-        return self._cancel is not None and self._cancel.is_set()
 
     def preview(self, request: IngestRequest) -> int:
         """Plan `request` on the worker (nothing written); `preview_ready` follows."""
@@ -235,16 +221,15 @@ class IngestController(QObject):
                 ),
             )
 
-        self.pool.start(Job(job, self._delivery))
+        self._post(job)
         return generation
 
     def start(self, request: IngestRequest) -> bool:
         """Plan and run `request` on the worker; False while one runs (or at exit)."""
-        if self.running or self._shut_down:
+        begun = self._begin()
+        if begun is None:
             return False
-        self._generation += 1
-        generation, cancel, engine = self._generation, threading.Event(), self.engine
-        self._cancel, self._run_generation = cancel, generation
+        (generation, cancel), engine = begun, self.engine
         self._feed = _Feed()
         self.last_request = request
         self._remember(request)
@@ -263,13 +248,7 @@ class IngestController(QObject):
                 return IngestFinished(generation, request, None, f"The ingest failed: {exc}.")
             return IngestFinished(generation, request, result)
 
-        self.pool.start(Job(job, self._delivery))
-        self.running_changed.emit(True)
-        return True
-
-    def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        return self._started(job)
 
     def eject(self, card: Card) -> None:
         """Eject `card` on the worker; `ejected` says how it went."""
@@ -282,15 +261,7 @@ class IngestController(QObject):
 
             return Ejected(eject(volume.name or volume.root, volume.root, volume.device))
 
-        self.pool.start(Job(job, self._delivery))
-
-    def shutdown(self) -> None:
-        """Cancel and post nothing more (App.shutdown drains the pool after this)."""
-        if self._shut_down:
-            return
-        self._shut_down = True
-        self.cancel()
-        self._delivery.close()
+        self._post(job)
 
     def _remember(self, request: IngestRequest) -> None:
         """The templates and folders of this ingest, for the next one (settings)."""
@@ -350,10 +321,9 @@ class IngestController(QObject):
         elif isinstance(message, IngestFinished):
             if message.generation != self._run_generation:
                 return
-            self._cancel = None
             if message.result is not None:
                 self._feed.final = list(message.result.catalog_paths)
-            self.running_changed.emit(False)
+            self._run_over()
             self.finished.emit(message)
             self._feed_pipeline()
         elif isinstance(message, IngestPreview):
