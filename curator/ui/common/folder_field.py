@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, 
 
 
 def folder_field(
-    parent: QWidget, form: QFormLayout, label: str, hint: str
+    parent: QWidget, form: QFormLayout, label: str, hint: str, title: str = ""
 ) -> tuple[QLineEdit, QPushButton]:
-    """Add the row `label` (e.g. "Backup:") to `form`; its edit and its button."""
+    """Add the row `label` (e.g. "Backup:") to `form`; its edit and its button.
+    The chooser is titled `title` (by default "Backup folder")."""
     edit = QLineEdit(parent)
     edit.setPlaceholderText(hint)
     edit.setClearButtonEnabled(True)
@@ -23,13 +24,14 @@ def folder_field(
     row.addWidget(edit, 1)
     row.addWidget(button)
     form.addRow(label, row)
-    button.clicked.connect(lambda: browse_into(parent, edit, label.rstrip(":")))
+    title = title or f"{label.rstrip(':')} folder"
+    button.clicked.connect(lambda: browse_into(parent, edit, title))
     return edit, button
 
 
-def browse_into(parent: QWidget, edit: QLineEdit, what: str) -> None:
-    """The folder chooser for `edit`, titled "`what` folder"."""
+def browse_into(parent: QWidget, edit: QLineEdit, title: str) -> None:
+    """The folder chooser for `edit`, titled `title`."""
     start = edit.text().strip() or os.path.expanduser("~")
-    folder = QFileDialog.getExistingDirectory(parent, f"{what} folder", start)
+    folder = QFileDialog.getExistingDirectory(parent, title, start)
     if folder:
         edit.setText(folder)

@@ -19,15 +19,12 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,14 +37,7 @@ from PySide6.QtWidgets import (
 from curator.catalog.proofing.galleries import GallerySettings
 from curator.proof.make import MakeRequest, PhotoSource, default_folder
 from curator.ui.common.guard import guarded_slot
-from curator.ui.common.job_dialog import (
-    ERROR_STYLE,
-    HINT_STYLE,
-    ProgressBox,
-    show_running,
-    show_sentence,
-    show_stopping,
-)
+from curator.ui.common.job_dialog import ERROR_STYLE, HINT_STYLE, JobDialog, show_sentence
 from curator.ui.export.client_text import progress_text, summary_text
 from curator.ui.export.client_work import (
     ChoicesLoaded,
@@ -69,8 +59,9 @@ CODE_SENTENCE = (
 )
 
 
-class ClientGalleryDialog(QDialog):
+class ClientGalleryDialog(JobDialog):
     serve_requested = Signal(str, str)  # the gallery's name and token
+    STOPPING = "Stopping after the photos at work (what was copied stays in the gallery)…"
 
     def __init__(
         self,
@@ -80,14 +71,11 @@ class ClientGalleryDialog(QDialog):
         match: tuple[float, float] = (70.0, 0.5),  # MATCH threshold, approves-at quality
         parent: QWidget | None = None,
     ):
-        super().__init__(parent)
-        self.work, self.errors = work, work.errors
-        self.catalog_dir, self.match = catalog_dir, match
+        super().__init__(work, "Client Gallery", 560, parent)
+        self.work, self.catalog_dir, self.match = work, catalog_dir, match
         self.selection: tuple[int, ...] = ()
         self.galleries: dict[str, GalleryChoice] = {}
         self.last: MakeFinished | None = None
-        self.setWindowTitle("Client Gallery")
-        self.setMinimumWidth(560)
         self._build()
         self._wire()
         self._set_running(work.running)
@@ -95,8 +83,7 @@ class ClientGalleryDialog(QDialog):
     # --- construction -------------------------------------------------------
 
     def _build(self) -> None:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form = self.form
         self.name_combo = QComboBox(self)
         self.name_combo.setEditable(True)
         self.name_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -155,7 +142,6 @@ class ClientGalleryDialog(QDialog):
 
         self.message_label = QLabel("", self)
         self.message_label.setWordWrap(True)
-        self.progress_box = ProgressBox(self)
         self.summary_label = QLabel("", self)
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -178,28 +164,10 @@ class ClientGalleryDialog(QDialog):
         code_layout.addWidget(code_hint)
         self.code_box.hide()
 
-        self.buttons = QDialogButtonBox(self)
-        self.make_button = self.buttons.addButton(
-            "Make Gallery", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.make_button.setDefault(True)
-        self.open_button = self.buttons.addButton(
-            "Open Folder", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.serve_button = self.buttons.addButton("Serve…", QDialogButtonBox.ButtonRole.ActionRole)
-        self.cancel_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.RejectRole)
-        self.open_button.hide()
-        self.serve_button.hide()
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message_label)
-        layout.addWidget(self.progress_box)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.code_box)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.form_widgets: tuple[QWidget, ...] = (
+        buttons = self.add_buttons("Make Gallery", "Open Folder", "Serve…")
+        self.make_button, self.open_button, self.serve_button = buttons
+        self.lay_out(self.message_label, self.progress_box, self.summary_label, self.code_box)
+        self.form_widgets = (
             self.name_combo,
             self.title_edit,
             self.source_combo,
@@ -221,12 +189,10 @@ class ClientGalleryDialog(QDialog):
         self.open_button.clicked.connect(self.open_folder)
         self.serve_button.clicked.connect(self._serve)
         self.copy_code_button.clicked.connect(self.copy_code)
-        self.cancel_button.clicked.connect(self.reject)
         w = self.work
         w.choices_loaded.connect(self._on_choices_loaded)
         w.progress.connect(self._on_progress)
         w.finished.connect(self._on_finished)
-        w.running_changed.connect(self._set_running)
 
     def reopen(self, selection: list[int], match: tuple[float, float]) -> None:
         """Shown again from the menu: the grid's selection and the MATCH settings
@@ -362,35 +328,10 @@ class ClientGalleryDialog(QDialog):
         if self.last is not None and self.last.token:
             self.serve_requested.emit(self.last.name, self.last.token)
 
-    def reject(self) -> None:
-        """Esc, Cancel, close: while making, stop it and stay for the summary."""
-        if self.work.running:
-            self.work.cancel()
-            show_stopping(
-                self.cancel_button,
-                self.progress_box.current,
-                "Stopping after the photos at work (what was copied stays in the gallery)…",
-            )
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.work.running:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
-
     # --- slots --------------------------------------------------------------
 
-    @Slot(bool)
-    @guarded_slot
-    def _set_running(self, running: bool) -> None:
-        for widget in self.form_widgets:
-            widget.setEnabled(not running)
+    def enable(self, running: bool) -> None:
         self.expires_edit.setEnabled(not running and self.expires_check.isChecked())
-        self.make_button.setEnabled(not running)
-        show_running(self.progress_box, self.cancel_button, running, self.work.cancelling)
         if not running:
             self.progress_box.hide()
 

@@ -12,35 +12,21 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from curator.export.types import ExportProgress, ExportRequest, FileStatus, PairExport
+from curator.ui.common.folder_field import folder_field
 from curator.ui.common.guard import guarded_slot
-from curator.ui.common.job_dialog import (
-    ERROR_STYLE,
-    HINT_STYLE,
-    ProgressBox,
-    debounced,
-    show_running,
-    show_sentence,
-    show_stopping,
-)
+from curator.ui.common.job_dialog import ERROR_STYLE, JobDialog
 from curator.ui.export.choices import (
     LONG_EDGE_MAX,
     LONG_EDGE_MIN,
@@ -52,7 +38,9 @@ from curator.ui.export.text import export_folder, preview_text, progress_text, s
 APPROVED_LABEL = "Approved photos"
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
+    STOPPING = "Stopping… (a file cut short is discarded, never left half-written)"
+
     def __init__(
         self,
         controller: ExportController,
@@ -60,17 +48,13 @@ class ExportDialog(QDialog):
         match_threshold: float = 70.0,
         parent: QWidget | None = None,
     ):
-        super().__init__(parent)
-        self.controller, self.errors = controller, controller.errors
-        self.match_threshold = match_threshold
+        super().__init__(controller, "Export", 560, parent)
+        self.controller, self.match_threshold = controller, match_threshold
         self.sidecar_names = "auto"  # the xmp_sidecar_names setting, set by the window
         self.match_min_quality = 0.5  # catalog.approval's default until reopen() says
-        self.setWindowTitle("Export")
-        self.setMinimumWidth(560)
         self._open_target: Path | None = None
         self._build()
         self._restore(controller.choices.load())
-        self._preview_timer = debounced(self, self._ask_preview)
         self._wire()
         controller.load_sets()
         self._set_running(controller.running)
@@ -79,16 +63,10 @@ class ExportDialog(QDialog):
     # --- construction -------------------------------------------------------
 
     def _build(self) -> None:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.dest_edit = QLineEdit(self)
-        self.dest_edit.setPlaceholderText("A folder for the exported photos")
-        self.dest_edit.setClearButtonEnabled(True)
-        self.browse_button = QPushButton("Browse…", self)
-        dest_row = QHBoxLayout()
-        dest_row.addWidget(self.dest_edit, 1)
-        dest_row.addWidget(self.browse_button)
-        form.addRow("Destination:", dest_row)
+        form = self.form
+        self.dest_edit, self.browse_button = folder_field(
+            self, form, "Destination:", "A folder for the exported photos", "Export to a folder"
+        )
 
         self.set_combo = QComboBox(self)
         # Wide enough for the longest project name (a cut "Project: Harbour T…" misleads).
@@ -126,42 +104,17 @@ class ExportDialog(QDialog):
         )
         form.addRow("RAW+JPEG:", self.pairs_combo)
 
-        self.preview_label = QLabel("", self)
-        self.preview_label.setWordWrap(True)
-        self.preview_label.setStyleSheet(HINT_STYLE)
-        self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self.progress_box = ProgressBox(self)
-        self.progress_bar = self.progress_box.bar
-        self.progress_label = self.progress_box.label
-        self.current_label = self.progress_box.current
+        wanting, counting = "Choose a destination folder.", "Counting the photos to export…"
+        self.previewed(self.controller.preview, wanting, counting)
 
         self.summary_label = QLabel("", self)
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary_label.hide()
 
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = self.buttons.addButton(
-            "Export", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.export_button.setDefault(True)
-        self.open_button = self.buttons.addButton(
-            "Open folder", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.open_button.hide()
-        self.cancel_button = self.buttons.addButton(
-            "Cancel", QDialogButtonBox.ButtonRole.RejectRole
-        )
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.preview_label)
-        layout.addWidget(self.progress_box)
-        layout.addWidget(self.summary_label)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.form_widgets: tuple[QWidget, ...] = (
+        self.export_button, self.open_button = self.add_buttons("Export", "Open folder")
+        self.lay_out(self.preview_label, self.progress_box, self.summary_label)
+        self.form_widgets = (
             self.dest_edit,
             self.browse_button,
             self.set_combo,
@@ -172,7 +125,6 @@ class ExportDialog(QDialog):
         )
 
     def _wire(self) -> None:
-        self.browse_button.clicked.connect(self._browse)
         self.dest_edit.textChanged.connect(self._schedule_preview)
         self.set_combo.currentIndexChanged.connect(self._schedule_preview)
         self.kind_group.buttonToggled.connect(self._on_kind_toggled)
@@ -180,13 +132,11 @@ class ExportDialog(QDialog):
         self.pairs_combo.currentIndexChanged.connect(self._schedule_preview)
         self.export_button.clicked.connect(self.start_export)
         self.open_button.clicked.connect(self.open_folder)
-        self.cancel_button.clicked.connect(self.reject)
         c = self.controller
         c.sets_loaded.connect(self._on_sets_loaded)
         c.preview_ready.connect(self._on_preview_ready)
         c.progress.connect(self._on_progress)
         c.finished.connect(self._on_finished)
-        c.running_changed.connect(self._set_running)
 
     def _restore(self, choices: ExportChoices) -> None:
         self.dest_edit.setText(choices.dest)
@@ -243,14 +193,6 @@ class ExportDialog(QDialog):
 
     @Slot()
     @guarded_slot
-    def _browse(self) -> None:
-        start = self.dest_edit.text().strip() or str(Path.home())
-        folder = QFileDialog.getExistingDirectory(self, "Export to a folder", start)
-        if folder:
-            self.dest_edit.setText(folder)
-
-    @Slot()
-    @guarded_slot
     def start_export(self) -> None:
         request = self.request()
         if request is None:
@@ -279,62 +221,16 @@ class ExportDialog(QDialog):
         """The folder "Open folder" opens (the export's folder under DEST)."""
         return self._open_target
 
-    def reject(self) -> None:
-        """Esc, Cancel, close: while exporting, stop it and stay for the summary; else close."""
-        if self.controller.running:
-            self.controller.cancel()
-            show_stopping(
-                self.cancel_button,
-                self.current_label,
-                "Stopping… (a file cut short is discarded, never left half-written)",
-            )
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.running:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
-
     # --- slots --------------------------------------------------------------
 
-    @Slot(bool)
-    @guarded_slot
-    def _set_running(self, running: bool) -> None:
-        for widget in self.form_widgets:
-            widget.setEnabled(not running)
+    def enable(self, running: bool) -> None:
         self.long_edge_spin.setEnabled(not running and self.renditions_radio.isChecked())
-        self.export_button.setEnabled(not running and bool(self.dest_edit.text().strip()))
-        show_running(self.progress_box, self.cancel_button, running, self.controller.cancelling)
 
     @Slot(bool)
     @guarded_slot
     def _on_kind_toggled(self, *_: object) -> None:
         self.long_edge_spin.setEnabled(self.renditions_radio.isChecked())
         self._schedule_preview()
-
-    def _schedule_preview(self, *_: object) -> None:
-        if self.controller.running:
-            return
-        self.export_button.setEnabled(bool(self.dest_edit.text().strip()))
-        if self.request() is None:
-            self._show_preview("Choose a destination folder.")
-            self._preview_timer.stop()
-            return
-        self._show_preview("Counting the photos to export…")
-        self._preview_timer.start()
-
-    @Slot()
-    @guarded_slot
-    def _ask_preview(self) -> None:
-        request = self.request()
-        if request is not None and not self.controller.running:
-            self.controller.preview(request)
-
-    def _show_preview(self, text: str, *, error: bool = False) -> None:
-        show_sentence(self.preview_label, text, error=error)
 
     @Slot(list)
     @guarded_slot

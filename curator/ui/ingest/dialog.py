@@ -15,20 +15,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,15 +34,7 @@ from curator.ingest.types import IngestProgress, IngestRequest
 from curator.settings import Settings
 from curator.ui.common.folder_field import folder_field
 from curator.ui.common.guard import guarded_slot
-from curator.ui.common.job_dialog import (
-    ERROR_STYLE,
-    HINT_STYLE,
-    ProgressBox,
-    debounced,
-    show_running,
-    show_sentence,
-    show_stopping,
-)
+from curator.ui.common.job_dialog import ERROR_STYLE, HINT_STYLE, JobDialog
 from curator.ui.ingest.cards import Card, mounted_cards
 from curator.ui.ingest.controller import IngestController, IngestFinished, IngestPreview
 from curator.ui.ingest.text import done_text, fits, names_text, preview_text, progress_text
@@ -60,7 +48,9 @@ TOKEN_HELP = (
 )
 
 
-class IngestDialog(QDialog):
+class IngestDialog(JobDialog):
+    STOPPING = "Stopping… (a file cut short is dropped, never left half-written)"
+
     def __init__(
         self,
         controller: IngestController,
@@ -69,15 +59,11 @@ class IngestDialog(QDialog):
         cards: Callable[[], list[Card]] = mounted_cards,
         parent: QWidget | None = None,
     ):
-        super().__init__(parent)
-        self.controller, self.errors = controller, controller.errors
-        self._cards = cards
+        super().__init__(controller, "Ingest from Card", 640, parent)
+        self.controller, self._cards = controller, cards
         self._ingested_card: Card | None = None
-        self.setWindowTitle("Ingest from Card")
-        self.setMinimumWidth(640)
         self._build()
         self._restore(settings)
-        self._preview_timer = debounced(self, self._ask_preview)
         self._wire()
         self.list_cards()
         self._set_running(controller.running)
@@ -85,8 +71,7 @@ class IngestDialog(QDialog):
     # --- construction -------------------------------------------------------
 
     def _build(self) -> None:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form = self.form
         self.source_combo = QComboBox(self)
         self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.look_button = QPushButton("Look Again", self)
@@ -111,20 +96,17 @@ class IngestDialog(QDialog):
         self.subfolder_edit.setToolTip(TOKEN_HELP.replace(", {seq}", "").replace(", {ext}", ""))
         form.addRow("Folders:", self.subfolder_edit)
 
-        self.preview_label = QLabel("", self)
-        self.preview_label.setWordWrap(True)
-        self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.previewed(
+            self.controller.preview,
+            "Choose a card (or a folder) and a destination.",
+            "Looking at the card…",
+        )
         self.names_view = QPlainTextEdit(self)
         self.names_view.setReadOnly(True)
         self.names_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.names_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.names_view.setFixedHeight(self.fontMetrics().lineSpacing() * 7)
         self.names_view.setToolTip("The first photos' new names (card → destination)")
-
-        self.progress_box = ProgressBox(self)
-        self.progress_bar = self.progress_box.bar
-        self.progress_label = self.progress_box.label
-        self.current_label = self.progress_box.current
 
         # After a run its summary takes the names' place until the form is edited.
         self.summary_view = QPlainTextEdit(self)
@@ -136,27 +118,16 @@ class IngestDialog(QDialog):
         self.eject_label.setStyleSheet(HINT_STYLE)
         self.eject_label.hide()
 
-        self.buttons = QDialogButtonBox(self)
-        self.ingest_button = self.buttons.addButton(
-            "Ingest", QDialogButtonBox.ButtonRole.AcceptRole
+        self.ingest_button, self.eject_button = self.add_buttons("Ingest", "Eject Card")
+        self.lay_out(
+            self.preview_label,
+            self.names_view,
+            self.progress_box,
+            self.summary_view,
+            self.eject_label,
+            grow=self.summary_view,
         )
-        self.ingest_button.setDefault(True)
-        self.eject_button = self.buttons.addButton(
-            "Eject Card", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.eject_button.hide()
-        self.cancel_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.RejectRole)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.preview_label)
-        layout.addWidget(self.names_view)
-        layout.addWidget(self.progress_box)
-        layout.addWidget(self.summary_view, 1)
-        layout.addWidget(self.eject_label)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.form_widgets: tuple[QWidget, ...] = (
+        self.form_widgets = (
             self.source_combo,
             self.look_button,
             self.folder_button,
@@ -176,12 +147,10 @@ class IngestDialog(QDialog):
             edit.textChanged.connect(self._edited)
         self.ingest_button.clicked.connect(self.start_ingest)
         self.eject_button.clicked.connect(self.eject_card)
-        self.cancel_button.clicked.connect(self._cancel_or_close)
         c = self.controller
         c.preview_ready.connect(self._on_preview_ready)
         c.progress.connect(self._on_progress)
         c.finished.connect(self._on_finished)
-        c.running_changed.connect(self._set_running)
         c.ejected.connect(self._on_ejected)
 
     def _restore(self, settings: Settings) -> None:
@@ -303,19 +272,6 @@ class IngestDialog(QDialog):
             self.eject_label.show()
             self.controller.eject(self._ingested_card)
 
-    @Slot()
-    @guarded_slot
-    def _cancel_or_close(self) -> None:
-        if self.controller.running:
-            self.controller.cancel()
-            show_stopping(
-                self.cancel_button,
-                self.current_label,
-                "Stopping… (a file cut short is dropped, never left half-written)",
-            )
-            return
-        self.reject()
-
     def reject(self) -> None:
         """Esc or the close button: while copying, the dialog only hides."""
         if self.controller.running:
@@ -323,27 +279,12 @@ class IngestDialog(QDialog):
             return
         super().reject()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.running:
-            event.ignore()
-            self.hide()
-            return
-        super().closeEvent(event)
-
     def reopen(self) -> None:
         """Shown again from the menu: the cards listed again (unless copying)."""
         if not self.controller.running:
             self.list_cards()
 
     # --- slots --------------------------------------------------------------
-
-    @Slot(bool)
-    @guarded_slot
-    def _set_running(self, running: bool) -> None:
-        for widget in self.form_widgets:
-            widget.setEnabled(not running)
-        self.ingest_button.setEnabled(not running and self.request() is not None)
-        show_running(self.progress_box, self.cancel_button, running, self.controller.cancelling)
 
     @Slot()
     @guarded_slot
@@ -355,27 +296,9 @@ class IngestDialog(QDialog):
 
     def _schedule_preview(self, *_: object) -> None:
         self.source_combo.setToolTip(self.source())  # a long path is cut in the box
-        if self.controller.running:
-            return
-        ready = self.request() is not None
-        self.ingest_button.setEnabled(ready)
-        if not ready:
-            self._show_preview("Choose a card (or a folder) and a destination.")
+        if not self.controller.running and self.request() is None:
             self.names_view.setPlainText("")
-            self._preview_timer.stop()
-            return
-        self._show_preview("Looking at the card…")
-        self._preview_timer.start()
-
-    @Slot()
-    @guarded_slot
-    def _ask_preview(self) -> None:
-        request = self.request()
-        if request is not None and not self.controller.running:
-            self.controller.preview(request)
-
-    def _show_preview(self, text: str, *, error: bool = False) -> None:
-        show_sentence(self.preview_label, text, error=error)
+        super()._schedule_preview()
 
     @Slot(object)
     @guarded_slot
