@@ -670,3 +670,19 @@ class Proposal:
     # A moment's keep chosen for its people, in words ("both smiling, looking at
     # the camera"; cull.looks.ready_reason): said when proposed, not stored.
     why: str = ""
+
+
+@dataclass(frozen=True, slots=True)  # one per photo of a catalog: 100,000 at once
+class DuplicateInput:
+    """One photo as the near-duplicates search reads it (catalog.duplicates →
+    curator.duplicates): its fingerprint and what its EXIF says of its moment."""
+
+    photo_id: int
+    fingerprint: bytes | None  # imaging.fingerprint's encoding
+    captured_at: datetime | None = None
+    capture_subsec: int | None = None  # ms within the second
+    sequence_number: int | None = None  # the camera's counter
+    exposure_time: float | None = None
+    f_number: float | None = None
+    iso: int | None = None
+    exposure_bias: float | None = None

@@ -30,6 +30,7 @@ NO_QT = (
     "ingest",
     "cull",
     "proof",
+    "duplicates",
 )
 
 

@@ -1,0 +1,131 @@
+"""The groups of near-duplicates among photos: the same picture, one moment.
+
+`find_groups` takes the photos' fingerprints and moments (records.
+DuplicateInput) and the pairs the photographer said are not duplicates:
+candidates come from the index (`index`), a pair is one picture when its
+grids agree (`likeness`), and pairs join into groups strongest first,
+never making a group that holds two different moments (`moments`: a burst's
+frames stay apart even where one web copy looks like both — the copy joins
+the frame it matches best) or a pair marked "not a duplicate". Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from curator.duplicates.index import HASH_LINE, candidate_pairs
+from curator.duplicates.likeness import SAME_PICTURE_LINE, likeness
+from curator.duplicates.moments import different_moments
+from curator.imaging.fingerprint import FINGERPRINT_BYTES, GRID, HASH_BYTES, SCALES, VERSION
+from curator.records import DuplicateInput
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Photos that are one picture (ids ascending), and how alike its weakest
+    joined pair was."""
+
+    photo_ids: tuple[int, ...]
+    likeness: float
+
+
+@dataclass(frozen=True)
+class Prints:
+    """The usable fingerprints of some photos, as arrays (`prints_of`)."""
+
+    photos: tuple[DuplicateInput, ...]
+    hashes: np.ndarray  # n × 4 uint64
+    grids: np.ndarray  # n × scales × GRID × GRID uint8
+
+
+def prints_of(photos: Iterable[DuplicateInput]) -> Prints:
+    """The photos with a fingerprint of this version, and their arrays."""
+    usable = tuple(
+        p for p in photos if p.fingerprint is not None and len(p.fingerprint) == FINGERPRINT_BYTES
+    )
+    usable = tuple(p for p in usable if p.fingerprint is not None and p.fingerprint[0] == VERSION)
+    raw = np.frombuffer(b"".join(bytes(p.fingerprint or b"") for p in usable), np.uint8)
+    raw = raw.reshape(len(usable), FINGERPRINT_BYTES)
+    hashes = np.ascontiguousarray(raw[:, 1:HASH_BYTES]).view(">u8").astype(np.uint64)
+    grids = raw[:, HASH_BYTES:].reshape(len(usable), len(SCALES), GRID, GRID)
+    return Prints(usable, hashes.reshape(len(usable), 4), grids)
+
+
+class _Components:
+    """Union-find over positions, each component's members kept (they are few)."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def of(self, root: int) -> list[int]:
+        return self.members.get(root, [root])
+
+    def join(self, a: int, b: int) -> None:
+        members = self.of(a) + self.of(b)
+        self.members.pop(b, None)
+        self.parent[b] = a
+        self.members[a] = members
+
+
+def find_groups(
+    photos: Iterable[DuplicateInput],
+    not_duplicates: Iterable[tuple[int, int]] = (),
+    *,
+    probes: Sequence[int] | None = None,
+    hash_line: int = HASH_LINE,
+    likeness_line: float = SAME_PICTURE_LINE,
+) -> list[DuplicateGroup]:
+    """The groups of near-duplicates among `photos` (see the module docstring).
+    With `probes` (photo ids), only pairs with one of them are looked at."""
+    prints = prints_of(photos)
+    position = {p.photo_id: i for i, p in enumerate(prints.photos)}
+    probe_rows = None
+    if probes is not None:
+        probe_rows = np.array([position[i] for i in probes if i in position], np.int64)
+    found = candidate_pairs(prints.hashes, probe_rows, line=hash_line)
+    alike = likeness(prints.grids, found.left, found.right, found.turn)
+    keep = alike >= likeness_line
+    left, right, alike = found.left[keep], found.right[keep], alike[keep]
+    apart = {frozenset(pair) for pair in not_duplicates}
+    groups = _Components(len(prints.photos))
+    weakest: dict[int, float] = {}
+    for k in np.argsort(-alike, kind="stable"):
+        a, b = groups.find(int(left[k])), groups.find(int(right[k]))
+        if a == b or not _may_join(prints.photos, groups.of(a), groups.of(b), apart):
+            continue
+        low = min(weakest.pop(a, 1.0), weakest.pop(b, 1.0), float(alike[k]))
+        groups.join(a, b)
+        weakest[a] = low
+    out = [
+        DuplicateGroup(tuple(sorted(prints.photos[i].photo_id for i in members)), weakest[root])
+        for root, members in groups.members.items()
+    ]
+    return sorted(out, key=lambda g: g.photo_ids)
+
+
+def _may_join(
+    photos: Sequence[DuplicateInput],
+    a: list[int],
+    b: list[int],
+    apart: set[frozenset[int]],
+) -> bool:
+    """Whether two groups may become one: no two different moments, no pair
+    the photographer marked apart."""
+    for i in a:
+        for j in b:
+            x, y = photos[i], photos[j]
+            if frozenset((x.photo_id, y.photo_id)) in apart:
+                return False
+            if different_moments(x, y) is not None:
+                return False
+    return True

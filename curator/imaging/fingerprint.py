@@ -1,0 +1,98 @@
+"""A photo's picture fingerprint: what finds the same picture stored twice.
+
+Measured by the technical stage on the luma it decoded anyway (a stored
+figure: curator.figures, `fingerprint`), compared by curator.duplicates.
+Pure (numpy and OpenCV).
+
+Encoding (version 1, `FINGERPRINT_BYTES` bytes): the version; four 64-bit
+perceptual hashes (big-endian) of the frame's inner `INNER` share at its
+four quarter turns (the hash of 32 × 32 grey's DCT: the 8 × 8 lowest
+frequencies against their median, the kind Czkawka and dupeGuru use); then
+three `GRID` × `GRID` uint8 grids of the same inner frame upright (its
+grey stretched from its 1st to its 99th percentile), its centre at `SCALES`
+(1, 0.96, 0.92 of it: a copy cropped or framed by a few percent lines up
+with one of them). The hashes find candidates through an
+index; the grids say whether two candidates are the same picture.
+The choice and its figures: docs/decisions/duplicates.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+VERSION = 1
+TURNS = 4
+GRID = 16
+SCALES = (1.0, 0.96, 0.92)
+INNER = 0.94  # the share of the frame hashed: a border or a crop's edge left out
+MIN_SIDE = 16  # a frame smaller than this has no fingerprint (a 64 px web thumbnail has)
+HASH_BYTES = 1 + 8 * TURNS  # the version and the hashes: what the index reads
+FINGERPRINT_BYTES = HASH_BYTES + len(SCALES) * GRID * GRID
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A parsed fingerprint: the hashes at turns 0–3 and the grids, one per scale."""
+
+    hashes: tuple[int, int, int, int]
+    grids: np.ndarray  # (len(SCALES), GRID, GRID) uint8
+
+
+def _centre(grey: np.ndarray, share: float) -> np.ndarray:
+    h, w = grey.shape
+    dy, dx = round(h * (1 - share) / 2), round(w * (1 - share) / 2)
+    return np.ascontiguousarray(grey[dy : h - dy, dx : w - dx])
+
+
+def _dct_hash(grey: np.ndarray) -> int:
+    small = cv2.resize(grey, (32, 32), interpolation=cv2.INTER_AREA)
+    low = cv2.dct(small)[:8, :8].flatten()
+    bits = low > np.median(low[1:])
+    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+
+
+def fingerprint(luma: np.ndarray, _preview: np.ndarray | None = None) -> bytes | None:
+    """The fingerprint of a frame's luma (2-D, any dtype, 0–255); None for a
+    frame too small or flat to tell (the stored figure's `measure`)."""
+    if luma.ndim != 2 or min(luma.shape) < MIN_SIDE:
+        return None
+    grey = _centre(np.asarray(luma, dtype=np.float32), INNER)
+    low, high = np.percentile(grey, (1, 99))
+    if high - low < 2.0:  # a flat frame: every flat frame would look alike
+        return None
+    hashes = [_dct_hash(np.ascontiguousarray(np.rot90(grey, k))) for k in range(TURNS)]
+    stretched = (grey - low) * (255.0 / (high - low))  # a dark frame's grid as detailed
+    grids = [
+        cv2.resize(_centre(stretched, s), (GRID, GRID), interpolation=cv2.INTER_AREA)
+        for s in SCALES
+    ]
+    out = bytearray((VERSION,))
+    for h in hashes:
+        out += h.to_bytes(8, "big")
+    out += np.clip(np.rint(np.stack(grids)), 0, 255).astype(np.uint8).tobytes()
+    return bytes(out)
+
+
+def parse(data: bytes | memoryview | None) -> Fingerprint | None:
+    """The fingerprint `data` holds; None when it is not one of this version."""
+    if data is None:
+        return None
+    raw = bytes(data)
+    if len(raw) != FINGERPRINT_BYTES or raw[0] != VERSION:
+        return None
+    hashes = tuple(int.from_bytes(raw[1 + 8 * k : 9 + 8 * k], "big") for k in range(TURNS))
+    grids = np.frombuffer(raw, dtype=np.uint8, offset=HASH_BYTES).reshape(len(SCALES), GRID, GRID)
+    return Fingerprint(hashes, grids)  # type: ignore[arg-type]
+
+
+def hashes_of(data: bytes | memoryview | None) -> tuple[int, ...] | None:
+    """Only the four hashes (what the index reads: `HASH_BYTES` of the column)."""
+    if data is None:
+        return None
+    raw = bytes(data)
+    if len(raw) < HASH_BYTES or raw[0] != VERSION:
+        return None
+    return tuple(int.from_bytes(raw[1 + 8 * k : 9 + 8 * k], "big") for k in range(TURNS))
