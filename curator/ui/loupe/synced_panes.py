@@ -13,41 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.loupe.drag_pan import DragPan, source_rect, zoom_anchor
-from curator.ui.loupe.view import to_box, to_point, to_qrect
+from curator.ui.loupe.drag_pan import zoom_anchor
+from curator.ui.loupe.view import ZoomCanvas, paint_image, photo_size, to_box, to_point, to_qrect
 from curator.ui.loupe.zoom import Point, Viewport, Zoom
 
 
-def photo_size(row: GalleryRow | None, pixmap: QPixmap | None) -> QSizeF | None:
-    """The photo's displayed full-resolution size, turned (else the preview's)."""
-    if row is not None and row.width and row.height:
-        if row.rotation % 2:  # a quarter-turn by the photographer
-            return QSizeF(row.height, row.width)
-        return QSizeF(row.width, row.height)
-    if pixmap is not None and not pixmap.isNull():
-        return QSizeF(pixmap.size())
-    return None
-
-
-class SyncedPanes(QWidget):
-    zoom_changed = Signal(bool)  # True: now zoomed (the originals are wanted)
-
+class SyncedPanes(ZoomCanvas):
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 240)
-        self.zoom = Zoom()  # every pane's zoom: fit, or a step and where
+        super().__init__(parent)  # `zoom`: every pane's
         # Painted over each pane's photo: (painter, its row, image rect, pane area).
         self.overlays: list[Callable[[QPainter, GalleryRow | None, QRectF, QRectF], None]] = []
-        self._mouse: QPointF | None = None
-        self._drag = DragPan()
-        self.setMouseTracking(True)
 
     # --- what a subclass provides ------------------------------------------------
 
@@ -98,10 +78,6 @@ class SyncedPanes(QWidget):
         """The pane that clamps a pan: the first with a photo."""
         index = next((i for i, s in enumerate(self._sizes()) if s is not None), None)
         return None if index is None else self.viewport(index)
-
-    @property
-    def zoomed(self) -> bool:
-        return not self.zoom.fitted
 
     def image_rect(self, index: int) -> QRectF:
         """Where pane `index`'s whole photo lies now."""
@@ -169,29 +145,12 @@ class SyncedPanes(QWidget):
             self.zoom = self.zoom.panned(reference, dx, dy)
             self.update()
 
-    # --- the mouse: a click, or a drag that pans --------------------------------
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._drag.start(event.position(), self.zoom)
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self._mouse = event.position()
-        if not self.zoomed:
-            return
-        delta, _began = self._drag.move(event.position())
-        if delta is not None:
-            self.zoom = self._drag.press_zoom
-            self.pan_by(delta.x(), delta.y())
+    # --- the mouse: a click, or a drag that pans (ZoomCanvas) ------------------
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._drag.finish():
             self.clicked_at(event.position())
         super().mouseReleaseEvent(event)
-
-    def leaveEvent(self, event: object) -> None:
-        self._mouse = None
 
     # --- painting ----------------------------------------------------------------
 
@@ -214,20 +173,10 @@ class SyncedPanes(QWidget):
         whole = self.image_rect(index)
         if whole.isEmpty():
             return False
-        visible = whole.intersected(area)
-        painter.save()
-        painter.setClipRect(area)
-        if dim:
-            painter.setOpacity(0.45)
-        if full is not None:
-            if whole.width() * self.devicePixelRatioF() < full.width():
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(visible, full, source_rect(visible, whole, QSizeF(full.size())))
-        elif pixmap is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            source = source_rect(visible, whole, QSizeF(pixmap.size()))
-            painter.drawPixmap(visible, pixmap, source)
-        painter.restore()
+        smooth = full is not None and whole.width() * self.devicePixelRatioF() < full.width()
+        paint_image(
+            painter, area, whole, full, pixmap, opacity=0.45 if dim else 1.0, smooth_full=smooth
+        )
         row = self.pane_photos()[index][0] if self.overlays else None
         for overlay in self.overlays:
             overlay(painter, row, whole, area)

@@ -81,6 +81,46 @@ def paint_footer(
     )
 
 
+def photo_size(row: GalleryRow | None, *images: QImage | QPixmap | None) -> QSizeF | None:
+    """The photo's displayed full-resolution size, turned (else the first image's)."""
+    if row is not None and row.width and row.height:
+        if row.rotation % 2:  # a quarter-turn by the photographer
+            return QSizeF(row.height, row.width)
+        return QSizeF(row.width, row.height)
+    for image in images:
+        if image is not None and not image.isNull():
+            return QSizeF(image.size())
+    return None
+
+
+def paint_image(
+    painter: QPainter,
+    area: QRectF,
+    whole: QRectF,
+    full: QImage | None,
+    pixmap: QPixmap | None,
+    *,
+    opacity: float = 1.0,
+    smooth_full: bool = False,
+) -> None:
+    """A photo where the zoom puts it (`whole`), clipped to `area`: the original's
+    pixels `full` (smoothed only when `smooth_full`), else the preview `pixmap`
+    smoothed."""
+    visible = whole.intersected(area)
+    painter.save()
+    painter.setClipRect(area)
+    if opacity < 1.0:
+        painter.setOpacity(opacity)
+    if full is not None:
+        if smooth_full:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(visible, full, source_rect(visible, whole, QSizeF(full.size())))
+    elif pixmap is not None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawPixmap(visible, pixmap, source_rect(visible, whole, QSizeF(pixmap.size())))
+    painter.restore()
+
+
 def paint_message(painter: QPainter, area: QRectF, text: str, colour: QColor) -> None:
     painter.setPen(colour)
     painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
@@ -95,11 +135,12 @@ def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
         paint_message(painter, area, "Loading…", QColor(150, 150, 150))
 
 
-class LoupeView(QWidget):
-    zoom_changed = Signal(bool)  # True: now zoomed (fill, 50 %, 100 %, 200 %)
-    resized = Signal()  # the photo area changed size (a screen rendition may be due)
-    wheel_step = Signal(int)  # the wheel asks for the next (+1) or previous (-1) photo
-    decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
+class ZoomCanvas(QWidget):
+    """What the loupe and the synced panes share: a zoom (`zoom`, fit or zoomed)
+    anchored at the pointer (`_mouse`), and a left-button press that is a click
+    or a drag panning the zoom (`DragPan`; a subclass says what a click does)."""
+
+    zoom_changed = Signal(bool)  # True: now zoomed (the originals are wanted)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -107,6 +148,47 @@ class LoupeView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 240)
         self.setMouseTracking(True)  # the pointer's place anchors Z
+        self.zoom = Zoom()  # fit, or a step and where (curator.ui.loupe.zoom)
+        self._mouse: QPointF | None = None
+        self._drag = DragPan()
+
+    @property
+    def zoomed(self) -> bool:
+        return not self.zoom.fitted
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        raise NotImplementedError
+
+    def _update_cursor(self) -> None:
+        """The cursor as the zoom and a drag stand (a subclass's; none by default)."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag.start(event.position(), self.zoom)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._mouse = event.position()
+        if not self.zoomed:
+            return
+        delta, began = self._drag.move(event.position())
+        if began:
+            self._update_cursor()
+        if delta is not None:
+            self.zoom = self._drag.press_zoom
+            self.pan_by(delta.x(), delta.y())
+
+    def leaveEvent(self, event: object) -> None:
+        self._mouse = None
+
+
+class LoupeView(ZoomCanvas):
+    resized = Signal()  # the photo area changed size (a screen rendition may be due)
+    wheel_step = Signal(int)  # the wheel asks for the next (+1) or previous (-1) photo
+    decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
         self.photo: GalleryRow | None = None
         self.pixmap: QPixmap | None = None
         self.is_preview = False  # False: a thumbnail stands in until the preview arrives
@@ -116,9 +198,6 @@ class LoupeView(QWidget):
         self.zoom_note = ""  # e.g. "loading full resolution…", shown in the footer
         self._caption = ""
         self.empty_text = "Nothing to review."
-        self.zoom = Zoom()  # fit, or 100 % and where (curator.ui.loupe.zoom)
-        self._mouse: QPointF | None = None
-        self._drag = DragPan()
         self._wheel = [0]  # angle delta not yet a whole notch (touchpads send small ones)
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_caption = ""  # the caption the last paint showed (tests)
@@ -166,15 +245,7 @@ class LoupeView(QWidget):
 
     def image_size(self) -> QSizeF | None:
         """The original's displayed size in pixels (what 100 % means)."""
-        row = self.photo
-        if row is not None and row.width and row.height:
-            if row.rotation % 2:  # a quarter-turn by the photographer
-                return QSizeF(row.height, row.width)
-            return QSizeF(row.width, row.height)
-        for source in (self.full_image, self.pixmap):
-            if source is not None and not source.isNull():
-                return QSizeF(source.size())
-        return None
+        return photo_size(self.photo, self.full_image, self.pixmap)
 
     def viewport(self) -> Viewport | None:
         """The zoom model's view of this widget: the original's size and the photo area."""
@@ -183,10 +254,6 @@ class LoupeView(QWidget):
             return None
         unit = 1.0 / self.devicePixelRatioF()
         return Viewport(size.width(), size.height(), to_box(self.photo_area()), unit)
-
-    @property
-    def zoomed(self) -> bool:
-        return not self.zoom.fitted
 
     def scale(self) -> float:
         """Widget (logical) pixels per original pixel."""
@@ -259,22 +326,6 @@ class LoupeView(QWidget):
 
     # --- mouse: click toggles the zoom there (Lightroom), drag pans ------------
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._drag.start(event.position(), self.zoom)
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self._mouse = event.position()
-        if not self.zoomed:
-            return
-        delta, began = self._drag.move(event.position())
-        if began:
-            self._update_cursor()
-        if delta is not None:
-            self.zoom = self._drag.press_zoom
-            self.pan_by(delta.x(), delta.y())
-
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             clicked = self._drag.finish()
@@ -287,9 +338,6 @@ class LoupeView(QWidget):
             if clicked is not None:
                 self._update_cursor()
         super().mouseReleaseEvent(event)
-
-    def leaveEvent(self, event: object) -> None:
-        self._mouse = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -330,27 +378,19 @@ class LoupeView(QWidget):
             full = None
         pixmap = self.pixmap if self.pixmap is not None and not self.pixmap.isNull() else None
         if full is not None or pixmap is not None:
-            rect = self.image_rect()
-            visible = rect.intersected(area)
-            painter.save()
-            painter.setClipRect(area)
+            opacity = 1.0
             if row.cull == "rejected":
-                painter.setOpacity(0.45)
+                opacity = 0.45
             elif proposed_reject(row):  # cull for me: dimmed, less than a reject
-                painter.setOpacity(PROPOSED_REJECT_LOUPE_OPACITY)
-            if full is not None:
-                # Under 100 % the original is smoothed; a screen rendition is already
-                # the fit size (±1 px) and drawn as is (smoothing would blur it).
-                if self.zoomed and self.scale() * self.devicePixelRatioF() < 1.0:
-                    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(visible, full, source_rect(visible, rect, QSizeF(full.size())))
-                self.painted_full_resolution = self.zoomed
-                self.painted_screen_rendition = not self.zoomed
-            elif pixmap is not None:
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                source = source_rect(visible, rect, QSizeF(pixmap.size()))
-                painter.drawPixmap(visible, pixmap, source)
-            painter.restore()
+                opacity = PROPOSED_REJECT_LOUPE_OPACITY
+            # Under 100 % the original is smoothed; a screen rendition is already
+            # the fit size (±1 px) and drawn as is (smoothing would blur it).
+            smooth = self.zoomed and self.scale() * self.devicePixelRatioF() < 1.0
+            paint_image(
+                painter, area, self.image_rect(), full, pixmap, opacity=opacity, smooth_full=smooth
+            )
+            self.painted_full_resolution = full is not None and self.zoomed
+            self.painted_screen_rendition = full is not None and not self.zoomed
         else:
             paint_placeholder(painter, area, row)
         for overlay in self.overlays:
