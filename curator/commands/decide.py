@@ -48,46 +48,28 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         ("keep", "keep photos (cull pass)"),
         ("reject", "reject photos (a soft state: no file is touched)"),
         ("pick", "flag photos as picks (a pick is also kept)"),
+        ("rate", "rate photos 1-5 stars (0 clears)"),
+        ("label", "set a color label (red, yellow, green, blue, purple; none clears)"),
+        ("rotate", "turn photos 90° left or right (stored in the catalog; the file is untouched)"),
     ):
         p = sub.add_parser(name, parents=[common], help=what)
-        p.add_argument("--clear", action="store_true", help="undo this state for the photos")
+        if name == "rate":
+            p.add_argument(
+                "--stars", type=int, required=True, metavar="N", help="1-5, or 0 to clear"
+            )
+        elif name == "label":
+            colours = "red, yellow, green, blue, purple, or none to clear"
+            p.add_argument("--color", required=True, metavar="COLOR", help=colours)
+        elif name == "rotate":
+            way = p.add_mutually_exclusive_group(required=True)
+            way.add_argument("--left", action="store_true", help="a quarter-turn counter-clockwise")
+            way.add_argument("--right", action="store_true", help="a quarter-turn clockwise")
+        else:
+            p.add_argument("--clear", action="store_true", help="undo this state for the photos")
         p.add_argument(
             "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
         )
         p.set_defaults(handler=cmd_decide)
-    p_rate = sub.add_parser("rate", parents=[common], help="rate photos 1-5 stars (0 clears)")
-    p_rate.add_argument("--stars", type=int, required=True, metavar="N", help="1-5, or 0 to clear")
-    p_rate.add_argument(
-        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
-    )
-    p_rate.set_defaults(handler=cmd_decide)
-    p_label = sub.add_parser(
-        "label",
-        parents=[common],
-        help="set a color label (red, yellow, green, blue, purple; none clears)",
-    )
-    p_label.add_argument(
-        "--color",
-        required=True,
-        metavar="COLOR",
-        help="red, yellow, green, blue, purple, or none to clear",
-    )
-    p_label.add_argument(
-        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
-    )
-    p_label.set_defaults(handler=cmd_decide)
-    p_rotate = sub.add_parser(
-        "rotate",
-        parents=[common],
-        help="turn photos 90° left or right (stored in the catalog; the file is untouched)",
-    )
-    way = p_rotate.add_mutually_exclusive_group(required=True)
-    way.add_argument("--left", action="store_true", help="a quarter-turn counter-clockwise")
-    way.add_argument("--right", action="store_true", help="a quarter-turn clockwise")
-    p_rotate.add_argument(
-        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
-    )
-    p_rotate.set_defaults(handler=cmd_decide)
     register_undo(sub, common)
 
 
