@@ -5,7 +5,8 @@ type, scale and unit, what NULL (not judged) means, and how the stage's
 record gives its value. Everything else follows from `FIGURES`:
 - the peewee model's column (`catalog.models`), the stage's writer
   (`catalog.writer`: `figure.read(measurement)`), `curator list --json`'s
-  field and its docs (`commands.listing`);
+  field and its docs (`commands.listing`; a BYTES figure, a fingerprint, is
+  stored and compared but never shown: `shown_figures`);
 - the gallery's rows and the proposal's frames carry every figure they have
   no field of their own for in `figures`, by name (`catalog.queries`,
   `catalog.proposals.plan`), and a cull check reads one by its name
@@ -135,6 +136,10 @@ FIGURES: tuple[StoredFigure, ...] = (
                  "a fraction 0–1", _NOT_MEASURED, _exposure(lambda e: e.shadow_clip)),
     StoredFigure("mean_luminance", R, "mean brightness", "0–255", _NOT_MEASURED,
                  _exposure(lambda e: e.mean_luminance)),
+    StoredFigure("fingerprint", FigureType.BYTES, "the picture's fingerprint, which finds the"
+                 " same picture stored twice (imaging.fingerprint)", "801 bytes",
+                 "for a frame too small or flat to tell, or one not measured since version 5",
+                 measure="curator.imaging.fingerprint:fingerprint", since=5),
 )  # fmt: skip
 
 FIRST_TECHNICAL_VERSION = 4  # the technical stage's version before figures were declared
@@ -151,7 +156,13 @@ def technical_version() -> str:
     return f"technical-{max([FIRST_TECHNICAL_VERSION, *(f.since for f in FIGURES)])}"
 
 
+def shown_figures() -> tuple[StoredFigure, ...]:
+    """The figures a photo's row, `curator list --json` and a check read: all but
+    the BYTES ones (a fingerprint is kept for comparing, never shown)."""
+    return tuple(f for f in FIGURES if f.type is not FigureType.BYTES)
+
+
 def figures_beyond(fields: set[str] | frozenset[str]) -> tuple[str, ...]:
-    """The declared figures a record with these `fields` has no field for: what
+    """The shown figures a record with these `fields` has no field for: what
     it carries in its `figures`, by name."""
-    return tuple(f.name for f in FIGURES if f.name not in fields)
+    return tuple(f.name for f in shown_figures() if f.name not in fields)

@@ -128,6 +128,10 @@ class Photo(BaseModel):
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     burst_group = IntegerField(null=True)
     burst_best = FlagField(default=False)
+    # Near-duplicates (m033, catalog.duplicates): its group (the group's lowest
+    # id), and whether its fingerprint was compared with the catalog's yet.
+    duplicate_group = IntegerField(null=True)
+    duplicates_looked = FlagField(default=False)
     imported_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 

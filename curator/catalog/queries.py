@@ -126,7 +126,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "exposure_time": p.exposure_time,
                 "f_number": p.f_number,
                 "focal_length": p.focal_length,
-                **{f.name: getattr(p, f.name) for f in figures.FIGURES},  # as declared
+                **{f.name: getattr(p, f.name) for f in figures.shown_figures()},  # as declared
                 "drive_mode": p.drive_mode,
                 "sequence_index": p.sequence_index,
                 "metrics_source": p.metrics_source,

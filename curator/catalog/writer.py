@@ -423,6 +423,8 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
         value = figure.value_in(m)
         if value is not NOT_MEASURED:
             setattr(photo, figure.name, value)
+    if m.decoded:  # a new fingerprint, new EXIF: compared with the catalog's anew
+        photo.duplicates_looked = False
     photo.notes = "\n".join(m.notes) or None
 
 

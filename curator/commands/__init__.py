@@ -41,6 +41,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.proof",
     "curator.commands.people",
     "curator.commands.purge",
+    "curator.commands.duplicates",
     "curator.commands.previews",
     "curator.commands.search",
     "curator.commands.xmp",

@@ -65,8 +65,10 @@ IMPORT_FIELDS: tuple[JsonField, ...] = (
       fields=(F("path", "the photo"), F("reason", "the sentence, naming the file"))),
     F("elapsed_s", "how long the import took, in seconds"),
     F("cancelled", "true when it was stopped (Ctrl+C): what was finished is kept"),
-    F("stages", "each later stage's counts by stage (done, failed, skipped…; the faces "
-      "stage's `looked_again` and `found_again`; the people step's `forgotten`)"),
+    F("stages", "each later stage's counts by stage (done, failed, skipped…; the score "
+      "step's `bursts`, and `duplicate_groups`: the groups of near-duplicates its new "
+      "photos are in; the faces stage's `looked_again` and `found_again`; the people "
+      "step's `forgotten`)"),
     F("stage_times", "for each stage that ran", keyed_by="stage", fields=(
         F("ran_s", "how long it ran, in seconds"),
         F("finished_at_s", "when it ended, in seconds after the import began"),

@@ -146,7 +146,7 @@ def list_fields() -> tuple[JsonField, ...]:
     out: list[JsonField] = []
     for field in LIST_FIELDS:
         if field is FIGURES_HERE:
-            out.extend(JsonField(f.name, f.described()) for f in figures.FIGURES)
+            out.extend(JsonField(f.name, f.described()) for f in figures.shown_figures())
         else:
             out.append(field)
     return tuple(out)
@@ -182,7 +182,9 @@ del F
 def json_fields_markdown() -> str:
     """The docs site's reference of the JSON outputs (docs/reference/json.md), from
     the tables the commands print by (`list_fields()`, `STATUS_FIELDS`,
-    `import_folder.IMPORT_FIELDS`, `watch.WATCH_FIELDS`, `commands.proof.picks.STATUS_FIELDS`)."""
+    `import_folder.IMPORT_FIELDS`, `watch.WATCH_FIELDS`, `commands.proof.picks.STATUS_FIELDS`,
+    the duplicates' `GROUP_FIELDS` and `RESOLVE_FIELDS`)."""
+    from curator.commands.duplicates import GROUP_FIELDS, RESOLVE_FIELDS
     from curator.commands.import_folder import IMPORT_FIELDS
     from curator.commands.proof.picks import STATUS_FIELDS as GALLERY_FIELDS
     from curator.commands.watch import WATCH_FIELDS
@@ -215,6 +217,16 @@ def json_fields_markdown() -> str:
             " --json` an array of them):",
             "",
             *fields_markdown(GALLERY_FIELDS),
+            "",
+            "## curator duplicates --json",
+            "",
+            "One array, an object per group of near-duplicates:",
+            "",
+            *fields_markdown(GROUP_FIELDS),
+            "",
+            "## curator duplicates resolve --json",
+            "",
+            *fields_markdown(RESOLVE_FIELDS),
             "",
         ]
     )

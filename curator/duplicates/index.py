@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HASH_LINE = 12  # bits of 64: the development set's copies are within it (decisions/duplicates.md)
+HASH_LINE = 12  # bits of 64: the development set's copies are within it (docs/decisions)
 SEGMENTS = 4
 CROWDED_BUCKET = 256
 

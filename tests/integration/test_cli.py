@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curator.figures import FIGURES
+from curator.figures import shown_figures
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli, status_json
 
@@ -90,7 +90,7 @@ def test_status_and_list_json_shapes(tmp_path: Path) -> None:
         "exposure_time",
         "f_number",
         "focal_length",
-        *(f.name for f in FIGURES),  # every stored figure, as declared
+        *(f.name for f in shown_figures()),  # every stored figure shown, as declared
     ):
         assert key in a
     assert (a["camera_make"], a["camera_model"], a["format"]) == ("Nikon", "Z 6", "jpeg")

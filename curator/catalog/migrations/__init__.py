@@ -35,6 +35,7 @@ from curator.catalog.migrations import (
     m028_unjudged_figures,
     m031_accepted_proposals,
 )
+from curator.catalog.migrations.duplicates import m033_duplicates
 from curator.catalog.migrations.people import (
     m017_faces,
     m024_face_looks,
@@ -204,6 +205,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "client galleries: their photos, the client's hearts and comments",
         tuple(m032_client_galleries.STATEMENTS),
         postgres=tuple(m032_client_galleries.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m033_duplicates.VERSION,
+        "near-duplicates: the fingerprint, the groups, pairs marked apart",
+        tuple(m033_duplicates.STATEMENTS),
+        postgres=tuple(m033_duplicates.POSTGRES_STATEMENTS),
     ),
 )
 

@@ -38,6 +38,7 @@ from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
 from curator.catalog.taste import choice
 from curator.catalog.taste import store as taste_store
+from curator.pipeline.stages.duplicates import place_new
 from curator.pipeline.stages.taste_report import (  # re-exported: the window's names
     RETRAIN_FAILED as RETRAIN_FAILED,
 )
@@ -228,6 +229,7 @@ class ScoreResult:
     scored: int = 0
     new_model_version: int | None = None
     bursts: int = 0
+    duplicate_groups: int = 0  # groups of near-duplicates the new photos are in
     tags_scored: int = 0
     taste_message: str = ""
     error: str = ""  # a sentence when a step failed (the others still ran)
@@ -236,7 +238,8 @@ class ScoreResult:
 
 def run_score_step(job: ScoreJob) -> ScoreResult:
     """After embed/describe: rescore with the newest taste model (or train the
-    first one), regroup bursts, CLIP confidences for new AI tags. Each part
+    first one), regroup bursts, place the new photos among the near-duplicates
+    (stages.duplicates), CLIP confidences for new AI tags. Each part
     runs even if an earlier one failed; failures become `error`."""
     result = ScoreResult()
     errors: list[str] = []
@@ -257,6 +260,11 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     except Exception as exc:
         log.exception("burst grouping failed")
         errors.append(f"Grouping bursts failed: {exc}")
+    try:
+        result.duplicate_groups = place_new().groups
+    except Exception as exc:
+        log.exception("near-duplicates failed")
+        errors.append(f"Finding near-duplicates failed: {exc}")
     if job.tags:
         try:
             result.tags_scored = score_tags(job.settings, job.model)
@@ -268,6 +276,7 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
         "scored": result.scored,
         "new_model_version": result.new_model_version,
         "bursts": result.bursts,
+        "duplicate_groups": result.duplicate_groups,
         "tags_scored": result.tags_scored,
     }
     return result

@@ -1,0 +1,1 @@
+"""The near-duplicates' migrations (issue 83)."""
