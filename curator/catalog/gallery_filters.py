@@ -1,5 +1,6 @@
 """The gallery's metadata filters (camera, lens, date range, ISO range, file
-name, people, this seat's proposals, a client's picks) and the choices the filter popup offers.
+name, people, this seat's proposals, a client's picks, near-duplicates) and the choices the
+filter popup offers.
 
 `metadata_where` turns a `MetadataFilter` into parameterised SQL over `photo`;
 an empty filter adds nothing, keeping index-only plans.
@@ -50,6 +51,20 @@ MATCH_SQL = "SELECT photo_id AS id FROM photo_preference WHERE score >= ?"
 CLIENT_PICKS_SQL = (
     "SELECT photo_id AS id FROM proof_photo WHERE hearted <> 0"
     " AND gallery_id = (SELECT id FROM proof_gallery WHERE token = ?)"
+)
+# The photos stored more than once: in a group of near-duplicates (m033) with
+# another live photo (a group whose other copies were purged is a photo alone).
+DUPLICATES_SQL = (
+    "SELECT id FROM photo WHERE deleted_at IS NULL AND duplicate_group IN"
+    " (SELECT duplicate_group FROM photo WHERE duplicate_group IS NOT NULL"
+    " AND deleted_at IS NULL GROUP BY duplicate_group HAVING COUNT(*) > 1)"
+)
+# A gallery row's group (`GalleryRow.duplicate_group`, over `photo`): while
+# another copy of its picture is live and not rejected, else NULL.
+DUPLICATED_SQL = (
+    "CASE WHEN photo.duplicate_group IS NOT NULL AND EXISTS (SELECT 1 FROM photo twin"
+    " WHERE twin.duplicate_group = photo.duplicate_group AND twin.id <> photo.id"
+    " AND twin.deleted_at IS NULL AND twin.cull <> 'rejected') THEN photo.duplicate_group END"
 )
 # The client galleries, newest first, with their hearted photos.
 CLIENT_GALLERIES_SQL = (
@@ -157,7 +172,8 @@ def _sqlite_trigram_needle(needle: str) -> bool:
 def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     """The `SELECT id …` (with its parameters) of each id set `f` narrows to:
     camera, lens and ISO in one (m009's indexes; inline on PostgreSQL:
-    `_conditions_inline`), the file name, people, this seat's proposals."""
+    `_conditions_inline`), the file name, people, this seat's proposals, a
+    client's picks, near-duplicates."""
     sets: list[tuple[str, list[object]]] = []
     conditions, params = _conditions(f)
     if conditions and not _conditions_inline():
@@ -171,6 +187,8 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
         sets.append(proposal_id_set(f.proposal, current_seat().user))
     if f.client_picks:  # a client's hearts in one gallery (catalog.proofing)
         sets.append((CLIENT_PICKS_SQL, [f.client_picks]))
+    if f.duplicates:  # near-duplicates (catalog.duplicates)
+        sets.append((DUPLICATES_SQL, []))
     if f.name_contains:
         like = f"%{_like_literal(f.name_contains)}%"
         db = Photo._meta.database

@@ -28,6 +28,7 @@ from curator.catalog.gallery.lists import gallery_query_ids as gallery_query_ids
 from curator.catalog.gallery.lists import gallery_ranks as gallery_ranks
 from curator.catalog.gallery.lists import gallery_sql as gallery_sql
 from curator.catalog.gallery.lists import gallery_where as gallery_where
+from curator.catalog.gallery_filters import DUPLICATED_SQL
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
 from curator.catalog.missing import last_known_path
@@ -218,6 +219,7 @@ class _GalleryColumns(NamedTuple):
         int,
         "EXISTS (SELECT 1 FROM proof_photo pr WHERE pr.photo_id = photo.id AND pr.hearted <> 0)",
     ]
+    duplicate_group: Annotated[int | None, DUPLICATED_SQL]  # another copy live (m033)
 
 
 _OWN = len(_GalleryColumns._fields)  # then the faces summary's, then the figures
@@ -300,6 +302,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 else proposal_record(int(r.id), r.verdict, r.reasons, r.confidence, r.highlight),
                 figures=FigureValues.of(named, tuple(row[_FACES:])),
                 client_heart=bool(r.client_heart),
+                duplicate_group=None if r.duplicate_group is None else int(r.duplicate_group),
             )
     return out
 

@@ -91,6 +91,9 @@ class GalleryRow:
     # The stored figures (curator.figures) the row has no field of its own for, by name.
     figures: FigureValues = field(default_factory=FigureValues)
     client_heart: bool = False  # a client hearted it in a client gallery (catalog.proofing)
+    # Its near-duplicates' group (m033) while another copy of the picture is live
+    # and not rejected; None: stored once, or its group resolved (DUPLICATED_SQL).
+    duplicate_group: int | None = None
 
     @property
     def failed(self) -> bool:
@@ -183,6 +186,8 @@ class MetadataFilter:
     # gallery's token; `client_picks_label` is how the filter bar names it.
     client_picks: str | None = None
     client_picks_label: str | None = field(default=None, compare=False)
+    # Only photos stored more than once: in a group of near-duplicates (m033).
+    duplicates: bool = False
 
     def __post_init__(self) -> None:
         # A plain string (a combo's data) becomes its table's member; "" is None.
@@ -195,7 +200,8 @@ class MetadataFilter:
     @property
     def active(self) -> bool:
         """Whether any field that filters is set (the labels only name a choice)."""
-        return any(getattr(self, f.name) not in (None, "") for f in fields(self) if f.compare)
+        values = [getattr(self, f.name) for f in fields(self) if f.compare]
+        return any(v not in (None, "") and v is not False for v in values)
 
     def describe(self) -> str:
         """A short text of what is set, for the popup button ("Canon EOS R6, ISO ≥ 3200")."""
@@ -226,6 +232,8 @@ class MetadataFilter:
             parts.append(self.person_label or f"person {self.person}")
         if self.client_picks:
             parts.append(f"client picks: {self.client_picks_label or self.client_picks}")
+        if self.duplicates:
+            parts.append("near-duplicates")
         return ", ".join(parts)
 
 

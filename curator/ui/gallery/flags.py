@@ -1,7 +1,8 @@
 """The badges of a gallery tile (MATCH, each cull check's badge, burst, missing,
-RAW+JPEG, a client's heart) and its tooltip, derived from the row and the live MATCH threshold,
-never stored (`PhotoFlags`, `photo_flags`, `tooltip`). A cull check's badge,
-words and REJECT? pill word are its row in `cull.table`: this module only asks.
+RAW+JPEG, a client's heart, a near-duplicate) and its tooltip, derived from the
+row and the live MATCH threshold, never stored (`PhotoFlags`, `photo_flags`,
+`tooltip`). A cull check's badge, words and REJECT? pill word are its row in
+`cull.table`: this module only asks.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class PhotoFlags:
     proposed_why: str = ""  # a proposed reject's first reason, in a word ("BLUR")
     offline: bool = False  # its file is not there now (an unplugged drive): what is cached shows
     client_heart: bool = False  # a client hearted it in a client gallery
+    duplicate: bool = False  # the same picture is stored again: View ▸ Duplicates resolves it
 
     def shows(self, check: str) -> bool:
         """Whether the badge of the cull check called `check` shows."""
@@ -45,6 +47,7 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
         highlight=row.proposal is not None and row.proposal.highlight,
         proposed_why=_first_reason(row),
         client_heart=row.client_heart,
+        duplicate=row.duplicate_group is not None and row.cull != "rejected",
     )
 
 
@@ -71,6 +74,8 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
         lines.append(proposal_text(row))
     if flags.client_heart:
         lines.append("♥ A client hearted it in a client gallery (its comment is in the loupe)")
+    if flags.duplicate:
+        lines.append("Duplicate: the same picture is stored again (View ▸ Duplicates)")
     if flags.burst_best:
         lines.append("Burst: the suggested best frame")
     elif flags.burst:

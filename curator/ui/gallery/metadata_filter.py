@@ -20,7 +20,10 @@ if TYPE_CHECKING:  # the form loads when the popup first opens (metadata_panel)
     from curator.ui.gallery.metadata_panel import MetadataFilterPanel
 
 
-FILTER_TIP = "Filter by camera, lens, date, ISO, file name, people, proposal or client picks"
+FILTER_TIP = (
+    "Filter by camera, lens, date, ISO, file name, people, proposal, client picks"
+    " or near-duplicates"
+)
 
 
 class MetadataFilterButton(QToolButton):

@@ -1,7 +1,8 @@
 """`MetadataFilterPanel`: the form inside the "Filter ▾" popup — camera, lens,
-dates, ISO, file name, people (`catalog.types.PeopleChoice`) and this seat's
-proposals (`catalog.types.ProposalChoice`, with counts); `filter()` is what it
-shows. A chosen camera or lens no longer offered stays chosen (count 0).
+dates, ISO, file name, people (`catalog.types.PeopleChoice`), this seat's
+proposals (`catalog.types.ProposalChoice`, with counts), a client's picks and
+near-duplicates; `filter()` is what it shows. A chosen camera or lens no
+longer offered stays chosen (count 0).
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ class MetadataFilterPanel(QWidget):
         self.client_combo.setToolTip(
             "The photos a client hearted in one of your client galleries (File ▸ Client Gallery…)"
         )
+        self.duplicates_box = QCheckBox("Only pictures stored more than once", self)
+        self.duplicates_box.setToolTip(
+            "The copies of a picture stored twice or more (a web copy, an editor's re-save,"
+            " an import from two cards): View ▸ Duplicates reviews them side by side"
+        )
         self.clear_button = QPushButton("Clear filters", self)
         form = QFormLayout(self)
         form.addRow("Camera", self.camera_combo)
@@ -93,6 +99,7 @@ class MetadataFilterPanel(QWidget):
         form.addRow("People", self.people_combo)
         form.addRow("Proposal", self.proposal_combo)
         form.addRow("Client picks", self.client_combo)
+        form.addRow("Duplicates", self.duplicates_box)
         form.addRow("", self.clear_button)
         self.set_choices(MetadataChoices((), (), None, None, None, None))
         self._name_timer = QTimer(self)
@@ -115,6 +122,7 @@ class MetadataFilterPanel(QWidget):
             edit.dateChanged.connect(self._changed)
         self.iso_min.valueChanged.connect(self._changed)
         self.iso_max.valueChanged.connect(self._changed)
+        self.duplicates_box.toggled.connect(self._changed)
         self.clear_button.clicked.connect(self.clear)
 
     def filter(self) -> MetadataFilter:
@@ -137,6 +145,7 @@ class MetadataFilterPanel(QWidget):
             proposal=self.proposal_combo.currentData() or None,
             client_picks=self.client_combo.currentData() or None,
             client_picks_label=self.client_combo.currentData(LABEL_ROLE) or None,
+            duplicates=self.duplicates_box.isChecked(),
         )
 
     def set_choices(self, choices: MetadataChoices) -> None:
@@ -184,6 +193,7 @@ class MetadataFilterPanel(QWidget):
             self.people_combo,
             self.proposal_combo,
             self.client_combo,
+            self.duplicates_box,
         ]
         for w in widgets:
             w.blockSignals(True)
@@ -197,6 +207,7 @@ class MetadataFilterPanel(QWidget):
             edit.setEnabled(False)
         self.iso_min.setValue(0)
         self.iso_max.setValue(0)
+        self.duplicates_box.setChecked(False)
         self.name_edit.clear()
         for w in widgets:
             w.blockSignals(False)
