@@ -46,8 +46,9 @@ class Prints:
 def prints_of(photos: Iterable[DuplicateInput]) -> Prints:
     """The photos with a fingerprint of this version, and their arrays."""
     usable = tuple(p for p in photos if _usable(p.fingerprint, FINGERPRINT_BYTES))
-    raw = np.frombuffer(b"".join(p.fingerprint or b"" for p in usable), np.uint8)
-    raw = raw.reshape(len(usable), FINGERPRINT_BYTES)
+    raw = np.empty((len(usable), FINGERPRINT_BYTES), np.uint8)  # filled row by row: no
+    for row, p in zip(raw, usable, strict=True):  # second whole copy of the bytes
+        row[:] = np.frombuffer(p.fingerprint or b"", np.uint8)
     hashes = np.ascontiguousarray(raw[:, 1:HASH_BYTES]).view(">u8").astype(np.uint64)
     grids = raw[:, HASH_BYTES:].reshape(len(usable), len(SCALES), GRID, GRID)
     return Prints(usable, hashes.reshape(len(usable), 4), grids)

@@ -84,17 +84,14 @@ def candidate_pairs(
         close = bits <= line
         found.append((turned[close], upright[close], np.full(int(close.sum()), t, np.int64)))
 
+    # Each probe at each turn against every photo upright: that finds a pair
+    # either way round (Q turned back like P is P turned like Q).
     for s in range(SEGMENTS):
         everyone = _Table(_segment(hashes[:, 0], s))
-        mine = _Table(_segment(hashes[rows, 0], s)) if probes is not None else None
         for t in range(4):
             for flip in _FLIPS if t == 0 else _EXACT:
-                # A probe turned against every photo upright …
                 p, k = everyone.join(_segment(hashes[rows, t], s) ^ flip)
                 keep(rows[p], k, t)
-                if mine is not None:  # … and every photo turned against the probes upright
-                    q, m = mine.join(_segment(hashes[:, t], s) ^ flip)
-                    keep(q, rows[m], t)
     left = np.concatenate([f[0] for f in found])
     right = np.concatenate([f[1] for f in found])
     turn = np.concatenate([f[2] for f in found])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 SAME_PICTURE_LINE = 0.95
-_CHUNK = 20_000  # pairs compared at once (memory: about 60 MB of float32)
+_CHUNK = 5_000  # pairs compared at once (memory: about 15 MB of float32 a side)
 
 
 def _normalised(grids: np.ndarray) -> np.ndarray:

@@ -9,10 +9,11 @@ photos are not one picture and takes the second out of the first's group.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from curator.catalog import tx
-from curator.catalog.backends.dialect import chunks
+from curator.catalog.backends.dialect import chunks, dialect_of
 from curator.catalog.models import Photo, utcnow
 
 
@@ -23,27 +24,62 @@ def write_groups(
     looked: Iterable[int] = (),
 ) -> None:
     """Store `groups` (photo ids); the photos of `touched` (None: every photo)
-    not in one of them are in no group after. One transaction."""
+    not in one of them are in no group after. Only the rows whose group
+    changes are written (each write is a change every window hears of). One
+    transaction."""
     db = Photo._meta.database
-    grouped = [sorted(set(g)) for g in groups if len(set(g)) > 1]
+    wanted = {pid: min(g) for g in groups if len(set(g)) > 1 for pid in g}
+    rows = _ROWS_PG if dialect_of(db).is_postgres else _ROWS_SQLITE
 
     def write() -> None:
-        if touched is None:
+        stored = _stored(None if touched is None else sorted(set(touched) | set(wanted)))
+        leaving = [pid for pid in stored if pid not in wanted]
+        # Each changed member as one number, id << 32 | its group: one bound parameter.
+        changed = [(pid << _GROUP_BITS) | g for pid, g in wanted.items() if stored.get(pid) != g]
+        if leaving:
             db.execute_sql(
-                "UPDATE photo SET duplicate_group = NULL WHERE duplicate_group IS NOT NULL"
+                f"UPDATE photo SET duplicate_group = NULL WHERE id IN (SELECT value FROM {rows})",
+                (json.dumps(leaving),),
             )
-        else:
-            for chunk in chunks(sorted(set(touched))):
-                Photo.update(duplicate_group=None).where(
-                    Photo.id.in_(chunk), Photo.duplicate_group.is_null(False)
-                ).execute()
-        for ids in grouped:
-            for chunk in chunks(ids):
-                Photo.update(duplicate_group=ids[0]).where(Photo.id.in_(chunk)).execute()
-        for chunk in chunks(sorted(set(looked))):
-            Photo.update(duplicates_looked=True).where(Photo.id.in_(chunk)).execute()
+        if changed:
+            db.execute_sql(
+                f"UPDATE photo SET duplicate_group = packed.value & {_GROUP_MASK}"
+                f" FROM {rows} WHERE photo.id = packed.value >> {_GROUP_BITS}",
+                (json.dumps(changed),),
+            )
+        seen = sorted(set(looked))
+        if seen:
+            db.execute_sql(
+                f"UPDATE photo SET duplicates_looked = 1 WHERE duplicates_looked = 0"
+                f" AND id IN (SELECT value FROM {rows})",
+                (json.dumps(seen),),
+            )
 
     tx.write(db, write)
+
+
+def _stored(photo_ids: Sequence[int] | None) -> dict[int, int]:
+    """The stored group of each grouped photo (of `photo_ids`: None, all)."""
+    db = Photo._meta.database
+    sql = "SELECT id, duplicate_group FROM photo WHERE duplicate_group IS NOT NULL"
+    if photo_ids is None:
+        return {int(i): int(g) for i, g in db.execute_sql(sql).fetchall()}
+    out: dict[int, int] = {}
+    for chunk in chunks(list(photo_ids)):
+        marks = ",".join("?" * len(chunk))
+        cursor = db.execute_sql(f"{sql} AND id IN ({marks})", chunk)
+        out.update((int(i), int(g)) for i, g in cursor.fetchall())
+    return out
+
+
+_GROUP_BITS = 32
+_GROUP_MASK = (1 << _GROUP_BITS) - 1
+# A JSON array of integers as rows of `value`.
+_ROWS_SQLITE = "(SELECT value FROM json_each(?)) AS packed"
+_ROWS_PG = (
+    "(SELECT CAST(value AS bigint) AS value FROM json_array_elements_text(CAST(? AS json))"
+    " AS j(value)) AS packed"
+)
 
 
 def mark_apart(photo_id: int, other_id: int) -> None:

@@ -179,7 +179,7 @@ def cmd_resolve(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not plans:
         print("Nothing to resolve.", file=ctx.out)
         return EXIT_OK
-    verb = "Would" if args.dry_run else "Resolved:"
+    verb = "Would resolve" if args.dry_run else "Resolved"
     for group, p in plans:
         print(f"{verb} group {group}: {p.said()}.", file=ctx.out)
     if not args.dry_run:

@@ -8,7 +8,7 @@
   lowest photo id of the group), NULL when it is in none; indexed for the
   grid's filter. `photo.duplicates_looked`: 1 once its fingerprint was
   compared with the catalog's (the writer sets 0 when it stores a new one),
-  so an import compares only its new photos.
+  so an import compares only its new photos (found by a partial index).
 - `not_duplicate`: pairs the photographer said are not the same picture
   (`photo_a` < `photo_b`); never grouped again. Gone with either photo.
 """
@@ -27,6 +27,7 @@ _COLUMNS = [
     "ALTER TABLE photo ADD COLUMN duplicates_looked INTEGER NOT NULL DEFAULT 0",
     "CREATE INDEX photo_duplicate_group ON photo (duplicate_group)"
     " WHERE duplicate_group IS NOT NULL",
+    "CREATE INDEX photo_duplicates_unlooked ON photo (id) WHERE duplicates_looked = 0",
     "CREATE INDEX not_duplicate_b ON not_duplicate (photo_b)",
 ]
 
