@@ -214,7 +214,7 @@ class CatalogHost(QObject):
         running = [
             ("an import", window.pipeline_running),
             ("a backup", app.backup is not None and app.backup.running),
-            ("a move to the trash", app.purge is not None and app.purge.busy),
+            ("a move to the trash", app.purge is not None and app.purge.running),
             ("an export", app.export_slot.built is not None and app.export_slot.built.running),
         ]
         ingest = getattr(app, "ingest_slot", None)

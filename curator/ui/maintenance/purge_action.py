@@ -41,7 +41,7 @@ class PurgeAction(QObject):
             "Move the files of every rejected photo to the system trash (they can be put back)"
         )
         self.action.triggered.connect(self.ask)
-        controller.busy_changed.connect(lambda busy: self.action.setEnabled(not busy))
+        controller.running_changed.connect(lambda running: self.action.setEnabled(not running))
         controller.planned.connect(self._on_planned)
         controller.progress.connect(self._on_progress)
         controller.finished.connect(self._on_finished)

@@ -2,22 +2,23 @@
 
 `curator.purge.run` does the work, as for `purge-rejected`; the controller
 runs it on a one-thread pool by the protocol of ui/export/controller.py:
-`plan()` (count and size) and `start(plan)` (trash, then tombstone), never a
-QObject, back through the `Delivery` (`PurgePlanned`, `PurgeProgress`,
-`PurgeFinished`). `shutdown()` stops the run between two files (a photo cut
-short is not tombstoned) and closes the Delivery.
+`plan()` (count and size) and `start(plan)` (trash, then tombstone), each a run
+of its `JobRunner` (`running` meanwhile), never a QObject, back through the
+`Delivery` (`PurgePlanned`, `PurgeProgress`, `PurgeFinished`). `shutdown()`
+stops the run between two files (a photo cut short is not tombstoned) and
+closes the Delivery.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.engine.delivery import Job, delivery_to
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.job_runner import JobRunner
 
 if TYPE_CHECKING:
     from curator.catalog.purge import PurgePlan
@@ -53,27 +54,17 @@ def _sentence(what: str, exc: BaseException) -> str:
     return f"{what} failed ({type(exc).__name__}); the details are in the log."
 
 
-class PurgeController(QObject):
+class PurgeController(JobRunner):
     planned = Signal(object)  # PurgePlanned
     progress = Signal(object)  # PurgeProgress
     finished = Signal(object)  # PurgeFinished
-    busy_changed = Signal(bool)
 
     def __init__(self, threads: QThreadPool, parent: QObject | None = None):
-        super().__init__(parent)
-        self.threads = threads
-        self._delivery = delivery_to(self, self._on_posted)
-        self._stop = threading.Event()
-        self._busy = False
-        self._shut_down = False
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
+        super().__init__(threads, ErrorReporter(), parent)
 
     def plan(self) -> bool:
-        """Plan on the worker; `planned` follows. False when busy or shut down."""
-        if self._busy or self._shut_down:
+        """Plan on the worker; `planned` follows. False when running or shut down."""
+        if self._begin() is None:
             return False
 
         def job() -> PurgePlanned:
@@ -85,16 +76,15 @@ class PurgeController(QObject):
                 log.exception("planning the purge failed")
                 return PurgePlanned(None, _sentence("Listing the rejected photos", exc))
 
-        self._set_busy(True)
-        self.threads.start(Job(job, self._delivery))
-        return True
+        return self._started(job)
 
     def start(self, plan: PurgePlan) -> bool:
         """Trash `plan`'s files and tombstone its photos on the worker;
-        `progress` per file, then `finished`. False when busy or shut down."""
-        if self._busy or self._shut_down:
+        `progress` per file, then `finished`. False when running or shut down."""
+        begun = self._begin()
+        if begun is None:
             return False
-        delivery, stop = self._delivery, self._stop
+        delivery, stop = self._delivery, begun[1]
 
         def progress(done: int, total: int) -> None:
             delivery.deliver(PurgeProgress(done, total))
@@ -108,30 +98,15 @@ class PurgeController(QObject):
                 log.exception("the purge failed")
                 return PurgeFinished(None, _sentence("Moving the rejected photos", exc))
 
-        self._set_busy(True)
-        self.threads.start(Job(job, delivery))
-        return True
-
-    def shutdown(self) -> None:
-        """Stop between files and post nothing more; the app drains the pool after."""
-        if self._shut_down:
-            return
-        self._shut_down = True
-        self._stop.set()
-        self._delivery.close()
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
+        return self._started(job)
 
     @Slot(object)
     def _on_posted(self, message: object) -> None:
         if isinstance(message, PurgeProgress):
             self.progress.emit(message)
         elif isinstance(message, PurgePlanned):
-            self._set_busy(False)
+            self._run_over()
             self.planned.emit(message)
         elif isinstance(message, PurgeFinished):
-            self._set_busy(False)
+            self._run_over()
             self.finished.emit(message)
