@@ -16,8 +16,9 @@ Protocol (the session lives on the service's thread):
   a folder vanished: the watcher pauses and catches up, `state_changed`).
   After a storage fault the outstanding files go to a new live run `RETRY_S`
   later: nothing that landed is lost, nothing read twice.
-- While frames arrive, bursts are regrouped (`regroup_bursts`, no model) on the
-  ML pool at most every `REGROUP_S`; `service.scores_changed`, then `grouped`.
+- While frames arrive, bursts are regrouped (`regroup_bursts`, no model) and
+  the new frames placed among the near-duplicates on the ML pool at most every
+  `REGROUP_S`; `service.scores_changed`, then `grouped`.
 - With a backup folder (`backup`, an `IngestRequest`), each whole file is
   also handed to a `LiveBackup` (ingest.live_backup: the card ingest's copy,
   on its own thread); each result is `backed_up`, and an `Arrival` waits for
@@ -110,11 +111,15 @@ def look_up(outcomes: tuple[object, ...]) -> _Looked:
 
 
 def group_bursts(settings: Settings) -> int:
-    """The score step's burst grouping, alone (on the ML pool)."""
+    """The score step's burst grouping, and the frames just measured placed
+    among the near-duplicates (stages.duplicates), alone (on the ML pool)."""
+    from curator.pipeline.stages.duplicates import place_new
     from curator.pipeline.stages.score import regroup_bursts
     from curator.settings import embedding_model_id
 
-    return regroup_bursts(embedding_model_id(settings), settings)
+    bursts = regroup_bursts(embedding_model_id(settings), settings)
+    place_new()
+    return bursts
 
 
 class WatchSession(QObject):

@@ -148,3 +148,52 @@ def test_a_pair_marked_apart_is_never_grouped_again(imported: dict[str, int]) ->
     assert run_cli("duplicates", "apart", "5", "5")[0] == 2  # a photo is itself
     assert run_cli("duplicates", "resolve", "--group", "99999")[0] == 2
     assert run_cli("duplicates", "resolve", "--keep", "7")[0] == 2  # an id needs --group
+
+
+def test_resolving_gives_the_keeper_the_people_of_its_copies(imported: dict[str, int]) -> None:
+    from curator.catalog.db import Catalog
+    from curator.catalog.people.naming import name_person
+    from curator.catalog.people.persons import persons_of_faces
+    from curator.catalog.people.store import apply_faces
+    from curator.paths import resolve_paths
+    from curator.records import EyeState, Face, FacesFound
+    from tests.people_helpers import put_faces
+
+    face = Face((0.3, 0.2, 0.3, 0.4), 300, True, EyeState.OPEN, None, 0.3, 80.0, True, 0.9)
+    with Catalog.open(resolve_paths().catalog) as cat:
+        # The keeper's face, found but nobody's yet; the web copy's, Anna's.
+        apply_faces(cat.db, [(imported["inn"], FacesFound((face,), "v"))])
+        put_faces(cat.db, [[imported["inn_web"], imported["leaf"]]])
+        person = next(iter({p for p, _ in persons_of_faces().values()}))
+        name_person(cat.db, person, "Anna")
+    group = next(g for g in _groups() if imported["inn"] in [c["id"] for c in g["copies"]])
+    assert group["keeper"] == imported["inn"]
+    code, out, err = run_cli("duplicates", "resolve", "--group", str(group["group"]), "--json")
+    assert code == 0, err
+    assert json.loads(out)["groups"][0]["people_added"] == ["Anna"]
+    keeper = next(c for g in _groups() for c in g["copies"] if c["id"] == imported["inn"])
+    assert keeper["people"] == ["Anna"]
+
+
+def test_resolving_hands_a_copys_client_heart_to_the_keeper(
+    imported: dict[str, int], tmp_path: Path
+) -> None:
+    from curator.catalog.db import Catalog
+    from curator.catalog.proofing.picks import set_heart
+    from curator.paths import resolve_paths
+
+    web = next(p["path"] for p in list_json() if p["id"] == imported["inn_web"])
+    folder = tmp_path / "gallery"
+    code, _, err = run_cli("proof", "make", "Inn", "--photo", web, "--folder", str(folder))
+    assert code == 0, err
+    with Catalog.open(resolve_paths().catalog) as cat:
+        gallery, token = cat.db.execute_sql(
+            "SELECT gallery_id, token FROM proof_photo WHERE photo_id = ?", (imported["inn_web"],)
+        ).fetchone()
+        set_heart(int(gallery), str(token), True)
+    code, out, _ = run_cli("list", "--client-picks", "Inn", "--json")
+    assert [p["id"] for p in json.loads(out)] == [imported["inn_web"]]
+    code, _, err = run_cli("duplicates", "resolve")
+    assert code == 0, err
+    code, out, _ = run_cli("list", "--client-picks", "Inn", "--json")
+    assert [p["id"] for p in json.loads(out)] == [imported["inn"]]  # the keeper, hearted

@@ -8,10 +8,14 @@ trash the photographer runs.
 undo step (decisions' `apply_many`, pass `duplicates`): Ctrl+Z, `curator
 undo`, brings every copy back as it was. The keeper gets: the best rating
 of the group, a pick if any copy was picked, its own label or else the
-first label of a copy, the union of the photographer's tags, and every
-project a copy is in (a project keeps the keeper after an undo: being in a
-set takes nothing away). A keeper never picked, rated or kept before is
-kept: resolving is a judgment.
+first label of a copy, the union of the photographer's tags, every project a
+copy is in, the people of a copy's faces on its own faces where they lie
+(catalog.people.persons `carry_people`: a face of its own keeps its
+person), and a copy's place in a client gallery with the client's heart and
+comment (catalog.proofing.picks `hand_picks_to`). The decisions are one undo
+step; the projects, people and client picks it took stay with the keeper
+after an undo (being in a set, named or hearted takes nothing away). A
+keeper never picked, rated or kept before is kept: resolving is a judgment.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass
 from curator.catalog import decisions, projects
 from curator.catalog.duplicates.keeper import DuplicateCopy, suggested_keeper
 from curator.catalog.models import CullState
+from curator.catalog.people.persons import carry_people, people_before
+from curator.catalog.proofing.picks import hand_picks_to
 
 DUPLICATES_PASS = "duplicates"
 
@@ -38,6 +44,7 @@ class Resolution:
     label: str | None
     tags_added: tuple[str, ...]
     projects_added: tuple[str, ...]
+    people_added: tuple[str, ...]  # names on a copy the keeper's faces had not
 
     def said(self) -> str:
         """The resolution in one line, for the terminal."""
@@ -48,6 +55,7 @@ class Resolution:
             f"label {self.label}" if self.label else "",
             f"tags {', '.join(self.tags_added)}" if self.tags_added else "",
             f"projects {', '.join(self.projects_added)}" if self.projects_added else "",
+            f"people {', '.join(self.people_added)}" if self.people_added else "",
         ]
         given = "; ".join(g for g in gives if g)
         text = f"keep #{self.keeper.photo_id} ({self.why}); reject {others} as its duplicates"
@@ -72,6 +80,7 @@ def plan_resolution(copies: Sequence[DuplicateCopy], keeper_id: int | None = Non
     labels = [c.label for c in (keeper, *others) if c.label is not None]
     tags = sorted({t for c in others for t in c.tags} - set(keeper.tags))
     into = sorted({p for c in others for p in c.projects} - set(keeper.projects))
+    people = sorted({n for c in others for n in c.people} - set(keeper.people))
     return Resolution(
         keeper,
         why,
@@ -81,6 +90,7 @@ def plan_resolution(copies: Sequence[DuplicateCopy], keeper_id: int | None = Non
         label=labels[0] if labels else None,
         tags_added=tuple(tags),
         projects_added=tuple(into),
+        people_added=tuple(people),
     )
 
 
@@ -103,6 +113,8 @@ def resolve(resolutions: Sequence[Resolution]) -> list[decisions.DecisionRecord]
             for name in r.projects_added:
                 projects.add_photos(name, [pid])
             for other in r.rejected:
+                carry_people(pid, people_before(other.photo_id))
+                hand_picks_to(pid, other.photo_id)
                 records += decisions.set_cull(
                     other.photo_id, CullState.REJECTED, pass_=DUPLICATES_PASS
                 )

@@ -14,7 +14,8 @@ its count, so two phones hearting at once can never pass the maximum:
 A refusal is `PicksRefused` with a sentence for the client, and nothing is
 written. Each write's answer is the state after it (`PicksState`), so a page
 shows what the catalog holds. A selection file (`apply_selection`) replaces
-the client's say as a whole, under the same rules.
+the client's say as a whole, under the same rules. A resolved duplicate's
+place passes to its keeper (`hand_picks_to`).
 """
 
 from __future__ import annotations
@@ -296,3 +297,16 @@ def last_change(gallery_id: int) -> datetime | None:
         .fetchone()
     )
     return when(row[0]) if row else None
+
+
+def hand_picks_to(keeper_id: int, copy_id: int) -> int:
+    """A duplicate copy's place in each gallery passes to its keeper (the same
+    picture: catalog.duplicates.resolve), hearts and comment with it, where
+    the keeper has none of its own there; in the caller's transaction. How
+    many galleries."""
+    cursor = _db().execute_sql(
+        "UPDATE proof_photo SET photo_id = ? WHERE photo_id = ? AND gallery_id NOT IN"
+        " (SELECT gallery_id FROM proof_photo WHERE photo_id = ?)",
+        (keeper_id, copy_id, keeper_id),
+    )
+    return max(0, int(cursor.rowcount or 0))

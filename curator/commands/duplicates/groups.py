@@ -49,6 +49,7 @@ RESOLVE_FIELDS: tuple[JsonField, ...] = (
         F("label", "the keeper's label after"),
         F("tags_added", "the copies' tags the keeper took", many=True),
         F("projects_added", "the projects the keeper was put in", many=True),
+        F("people_added", "the people of the copies' faces its own faces took", many=True),
     )),
 )  # fmt: skip
 del F
@@ -168,6 +169,7 @@ def cmd_resolve(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "label": p.label,
                 "tags_added": list(p.tags_added),
                 "projects_added": list(p.projects_added),
+                "people_added": list(p.people_added),
             }
             for group, p in plans
         ]
