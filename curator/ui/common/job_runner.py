@@ -44,10 +44,13 @@ class JobRunner(QObject):
     def cancelling(self) -> bool:
         return self._cancel is not None and self._cancel.is_set()
 
-    def cancel(self) -> None:
-        """Stop the run at its next check (each runner says what is kept)."""
-        if self._cancel is not None:
-            self._cancel.set()
+    def cancel(self) -> bool:
+        """Stop the run at its next check (each runner says what is kept); False
+        when none runs."""
+        if self._cancel is None:
+            return False
+        self._cancel.set()
+        return True
 
     def shutdown(self) -> None:
         """Cancel and post nothing more; the app drains the pool after this."""

@@ -13,7 +13,7 @@ one-thread pool; this class decides when and says what happened.
    GIL the UI waits for; `progressed` says how far, at most ten a second.
 4. `cancel()` stops it at its next page (the partial file removed);
    `shutdown()` cancels a PostgreSQL one; a SQLite copy ends whole.
-5. Results come back through a `Delivery` as `BackupDone`.
+5. Results come back through its `JobRunner`'s `Delivery` as `BackupDone`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.engine.delivery import Job, delivery_to
+from curator.engine.delivery import delivery_to
 from curator.settings import Settings
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.job_runner import JobRunner
 
 if TYPE_CHECKING:  # catalog.backup loads at its first use (a backup, on quit or asked for)
     from curator.catalog.backends.pg_backup import BackupProgress
@@ -88,7 +90,7 @@ class BackupDone:
     on_quit: bool
 
 
-class BackupController(QObject):
+class BackupController(JobRunner):
     started = Signal(str)  # the sentence to show while it runs
     progressed = Signal(str)  # how far a PostgreSQL catalog's backup is
     finished = Signal(object)  # BackupDone
@@ -104,26 +106,13 @@ class BackupController(QObject):
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
         source_url: str | None = None,
     ):
-        super().__init__(parent)
+        super().__init__(threads, ErrorReporter(), parent)
         # A studio's PostgreSQL catalog: backed up when asked, never on quit.
         self.source_url = source_url
-        self.catalog_path, self.settings, self.threads, self.clock = (
-            catalog_path,
-            settings,
-            threads,
-            clock,
-        )
-        self._delivery = delivery_to(self, self._on_posted)
+        self.catalog_path, self.settings, self.clock = catalog_path, settings, clock
         self._news = delivery_to(self, self._on_news)
-        self._stop = threading.Event()  # set by `cancel`: the backup under way stops
-        self._running = False
         self._quit_tried = False
-        self._shut_down = False
         self.last_sentence = ""
-
-    @property
-    def running(self) -> bool:
-        return self._running
 
     def folder(self) -> Path:
         from curator.catalog.backup import backup_folder
@@ -149,36 +138,33 @@ class BackupController(QObject):
         except OSError:
             log.warning("could not look for catalog backups", exc_info=True)
             due = True  # try; a failure is reported and the window closes anyway
-        if not due or self._running:
+        if not due or self.running:
             return False
         return self._start(on_quit=True)
 
     def back_up_now(self) -> bool:
         """Back up whatever the schedule; False while one runs or after shutdown."""
-        if self._shut_down or self._running:
+        if self._shut_down or self.running:
             return False
         return self._start(on_quit=False)
 
     def cancel(self) -> bool:
         """Stop the PostgreSQL backup under way at its next page; False when none runs."""
-        if not self._running or self.source_url is None:
-            return False
-        self._stop.set()
-        return True
+        return self.source_url is not None and super().cancel()
 
     def shutdown(self) -> None:
-        self._shut_down = True
-        self.cancel()
+        super().shutdown()
         self._news.close()
-        self._delivery.close()
 
     def _start(self, *, on_quit: bool) -> bool:
         from curator.catalog.backup import make_backup  # here, not on the pool thread
 
         catalog, folder, url = self.catalog_path, self.folder(), self.source_url
         keep = self.settings().backup_keep
-        self._stop = stop = threading.Event()
-        sentences = ProgressSentences(self._news.deliver)
+        begun = self._begin()
+        if begun is None:
+            return False
+        stop, sentences = begun[1], ProgressSentences(self._news.deliver)
 
         def job() -> BackupDone:
             from curator.engine.child_call import ChildStopped
@@ -198,21 +184,19 @@ class BackupController(QObject):
             log.info("%s", result.sentence())
             return BackupDone(result, None, on_quit)
 
-        self._running = True
-        self.threads.start(Job(job, self._delivery))
         self.started.emit(BACKING_UP)
-        return True
+        return self._started(job)
 
     @Slot(object)
     def _on_news(self, text: str) -> None:
-        if self._running:  # a sentence that comes after the end is dropped
+        if self.running:  # a sentence that comes after the end is dropped
             self.progressed.emit(text)
 
     @Slot(object)
     def _on_posted(self, message: object) -> None:
         if not isinstance(message, BackupDone):
             return
-        self._running = False
+        self._run_over()
         self.last_sentence = (
             message.result.sentence() if message.result is not None else message.error or ""
         )
