@@ -15,9 +15,9 @@ Concurrency protocol (`UiPools.cull`: one thread, jobs in the order asked):
 - `count(tuning, keep, keep_percent)`: runs the pure proposal over the frames
   and posts `CountsReady`, writing nothing. Each request takes a new generation:
   a job with a newer one waiting returns at once; a stale result is dropped.
-- `propose(...)` and `accept(...)`: the writes, one at a time (`busy`; a second
-  is refused with False); each posts `ProposeDone` / `AcceptDone` (a sentence on
-  failure), always delivered.
+- `propose(...)` and `accept(...)`: the writes, one at a time (a run of its
+  `JobRunner`, `running` meanwhile; a second is refused with False); each posts
+  `ProposeDone` / `AcceptDone` (a sentence on failure), always delivered.
 - With the window's `StepQueue` (`steps`, same pool), the accept is one of its
   steps (ui.review.step_queue): undo and redo wait behind it, a decision key is
   refused until done, and the job keeps the proposals it ended (`steps.accepts`)
@@ -37,8 +37,8 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from curator.catalog.proposals.packed import PackedProposals
 from curator.cull.tuning import CullTuning, tuned_checks
-from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.job_runner import JobRunner
 
 if TYPE_CHECKING:
     from curator.catalog.proposals.plan import Scope
@@ -84,22 +84,17 @@ def _sentence(what: str, exc: BaseException) -> str:
     return f"{what} failed: {text or type(exc).__name__}" + ("" if text.endswith(".") else ".")
 
 
-def _log_failure(exc: Exception) -> None:
-    log.error("a cull task failed", exc_info=exc)
-
-
 def _reasons(run: ProposalRun) -> tuple[tuple[str, int], ...]:
     from curator.cull.summary import reject_reasons
 
     return tuple(reject_reasons(run.proposals).most_common())
 
 
-class CullController(QObject):
+class CullController(JobRunner):
     frames_loaded = Signal(object)  # FramesLoaded, the newest load only
     counts_ready = Signal(object)  # CountsReady, the newest request only
     proposed = Signal(object)  # ProposeDone
     accepted = Signal(object)  # AcceptDone
-    busy_changed = Signal(bool)  # a propose or an accept is under way
 
     def __init__(
         self,
@@ -112,18 +107,14 @@ class CullController(QObject):
         """`owner()`: whose proposals (default: the seat's user, read at each write);
         `steps`: the window's queue of undo, redo and accept (None: the accept
         runs as a plain job)."""
-        super().__init__(parent)
+        super().__init__(threads, errors, parent)
         self.steps = steps
-        self.threads, self.errors = threads, errors
         self._owner = owner or _seat_user
-        self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
         self._load_generation = 0
         self._count_wanted = [0]  # the newest count's generation, read by the jobs
         self.frames: tuple[ProposalFrame, ...] | None = None  # the newest load's
         # The last proposal asked: (scope, tuning, keep, keep %), so one can follow (a watch).
         self.last_proposal: tuple[Scope, CullTuning, int | None, float | None] | None = None
-        self.busy = False
-        self._shut_down = False
 
     # --- reading -------------------------------------------------------------------
 
@@ -145,7 +136,7 @@ class CullController(QObject):
                 log.exception("reading the photos to propose failed")
                 return FramesLoaded(generation, (), _sentence("Reading the photos", exc))
 
-        self.threads.start(Job(job, self._delivery, _log_failure))
+        self._post(job)
         return generation
 
     def count(
@@ -169,7 +160,7 @@ class CullController(QObject):
             run = propose(frames, checks, target_of(keep, keep_percent, undecided))
             return CountsReady(generation, run.summary, _reasons(run))
 
-        self.threads.start(Job(job, self._delivery, _log_failure))
+        self._post(job)
         return generation
 
     # --- writing -------------------------------------------------------------------
@@ -181,10 +172,10 @@ class CullController(QObject):
         keep: int | None = None,
         keep_percent: float | None = None,
     ) -> bool:
-        """Propose and store, as `curator cull --propose` does; False while busy."""
-        if self.busy or self._shut_down:
-            return False
+        """Propose and store, as `curator cull --propose` does; False while running."""
         owner, checks = self._owner(), tuned_checks(tuning)
+        if self._begin() is None:
+            return False
         self.last_proposal = (scope, tuning, keep, keep_percent)
 
         def job() -> ProposeDone:
@@ -197,14 +188,13 @@ class CullController(QObject):
                 return ProposeDone(None, error=_sentence("Proposing", exc))
             return ProposeDone(run, _reasons(run))
 
-        self._start_write(job)
-        return True
+        return self._started(job)
 
     def accept(self, *, keeps: bool = True, rejects: bool = True) -> bool:
-        """This photographer's proposals as decisions, one undo step; False while busy."""
-        if self.busy or self._shut_down:
-            return False
+        """This photographer's proposals as decisions, one undo step; False while running."""
         owner, steps = self._owner(), self.steps
+        if self._begin() is None:
+            return False
 
         def job() -> AcceptDone:
             from curator.catalog.proposals.store import accept, proposal_rows
@@ -223,10 +213,8 @@ class CullController(QObject):
             return AcceptDone(report, accepted=ended)
 
         if steps is None:
-            self._start_write(job)
-            return True
-        self.busy = True
-        self.busy_changed.emit(True)
+            return self._started(job)
+        self.running_changed.emit(True)
         steps.submit("Accepting the proposals", job, self._on_step_done)
         return True
 
@@ -237,15 +225,8 @@ class CullController(QObject):
             done = AcceptDone(None, _sentence("Accepting the proposals", error))
         self._on_posted(done)
 
-    def _start_write(self, job: Callable[[], object]) -> None:
-        self.busy = True
-        self.busy_changed.emit(True)
-        self.threads.start(Job(job, self._delivery, _log_failure))
-
-    def shutdown(self) -> None:
-        """Post nothing more; the app drains the pool after this. Idempotent."""
-        self._shut_down = True
-        self._delivery.close()
+    def _job_failed(self, exc: Exception) -> None:
+        log.error("a cull task failed", exc_info=exc)
 
     @Slot(object)
     @guarded_slot
@@ -261,8 +242,7 @@ class CullController(QObject):
             if message.generation == self._count_wanted[0]:
                 self.counts_ready.emit(message)
         elif isinstance(message, ProposeDone | AcceptDone):
-            self.busy = False
-            self.busy_changed.emit(False)
+            self._run_over()
             if message.error:
                 self.errors.report(message.error)
             (self.proposed if isinstance(message, ProposeDone) else self.accepted).emit(message)

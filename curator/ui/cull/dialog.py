@@ -318,7 +318,7 @@ class ProposeDialog(QDialog):
         people = people_text(s)  # the shoot's people with no keep (cull.coverage)
         show_sentence(self.reasons_label, f"{said} {people}" if people else said)
         self._say_short(short_text(s))
-        self.propose_button.setEnabled(not self.controller.busy)
+        self.propose_button.setEnabled(not self.controller.running)
 
     @Slot()
     @guarded_slot

@@ -117,7 +117,7 @@ class CullMenu(QObject):
             made = CullController(self.threads, self.errors, parent=self, steps=self.hooks.steps)
             made.proposed.connect(self._on_proposed)
             made.accepted.connect(self._on_accepted)
-            made.busy_changed.connect(self._on_busy)
+            made.running_changed.connect(self._on_busy)
             self._controller = made
         return self._controller
 
@@ -198,7 +198,7 @@ class CullMenu(QObject):
         if watch is None:  # the watch ended
             self.following = None
             return
-        if self.controller().busy:
+        if self.controller().running:
             self._follow_due = True
             return
         from curator.catalog.proposals.plan import Scope
