@@ -1,6 +1,6 @@
 """Near-duplicates in the grid (issue 83 §4): the gallery row carries the
 group while another copy is live and not rejected, the tile wears the
-⧉ DUPLICATE pill unless it is rejected, and the Filter popup's
+DUPLICATE pill unless it is rejected, and the Filter popup's
 "Duplicates" lists the photos of every group with two live copies or more."""
 
 from __future__ import annotations

@@ -385,7 +385,7 @@ UI_ROOMS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("gallery",),
     ("loupe",),
-    ("export", "projects", "search", "maintenance", "ingest", "cull", "people"),
+    ("export", "projects", "search", "maintenance", "ingest", "cull", "people", "duplicates"),
     ("window",),
 )
 

@@ -81,7 +81,7 @@ GREY = QColor(120, 120, 120)  # a fact, not a warning: RAW+JPEG
 PINK = QColor(232, 84, 128)  # a client's heart (client galleries)
 TEAL = QColor(60, 160, 160)  # a near-duplicate
 CLIENT_HEART = "♥ CLIENT"
-DUPLICATE = "⧉ DUPLICATE"  # the same picture stored again (issue 83; View ▸ Duplicates)
+DUPLICATE = "DUPLICATE"  # the same picture stored again (issue 83; View ▸ Duplicates)
 # Cull for me: a proposal's pills (its reasons are in the tooltip) and a proposed
 # reject's picture, dimmed less than a decided reject's.
 HIGHLIGHT, PROPOSED_KEEP, PROPOSED_REJECT = "HIGHLIGHT", "KEEP?", "REJECT?"

@@ -42,6 +42,7 @@ from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
+from curator.ui.duplicates.slot import DuplicatesSlot
 from curator.ui.export.client_actions import ClientGalleryParts
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import selected_ids
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
             self, pools.choices, session, self.filter_bar, previews.cache_dir, errors
         )
         self._build_actions()
+        self.duplicates = DuplicatesSlot(self, previews)  # View ▸ Duplicates (Shift+D)
         self.catalog_open = False  # `catalog_opened`: until then the window reads nothing
         self.gallery.set_empty_text(OPENING_CATALOG)
         self._wire()
