@@ -28,7 +28,7 @@ from peewee import Database
 
 from curator.catalog import tx
 from curator.catalog.models import Photo, utcnow
-from curator.catalog.proofing.galleries import Gallery, gallery_by_id, when
+from curator.catalog.proofing.galleries import Gallery, gallery_by_id
 from curator.catalog.write_gate import Gate
 
 MAX_COMMENT = 2_000  # characters: a paragraph, never a file
@@ -287,16 +287,6 @@ def hearted_photo_ids(gallery_id: int) -> list[int]:
     """The catalog ids of the photos the client hearted, in the gallery's order."""
     sql = "SELECT photo_id FROM proof_photo WHERE gallery_id = ? AND hearted <> 0 ORDER BY position"
     return [int(pid) for (pid,) in _db().execute_sql(sql, [gallery_id]).fetchall()]
-
-
-def last_change(gallery_id: int) -> datetime | None:
-    """When the client last hearted or commented (None: never)."""
-    row = (
-        _db()
-        .execute_sql("SELECT MAX(picked_at) FROM proof_photo WHERE gallery_id = ?", [gallery_id])
-        .fetchone()
-    )
-    return when(row[0]) if row else None
 
 
 def hand_picks_to(keeper_id: int, copy_id: int) -> int:
