@@ -4,13 +4,14 @@ parts: the review session (its step queue runs the writes; an undo or a
 decision elsewhere reaches the review through it), the preview and
 thumbnail loaders, the reads pool and the window's own undo (Ctrl+Z in the
 review is the window's). One review at a time: opening it again raises it
-and reads the groups anew."""
+and reads the groups anew; the window's close ends its work."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
 
@@ -43,6 +44,8 @@ class DuplicatesHost(Protocol):
     def pools(self) -> UiPools: ...
     @property
     def menus(self) -> HasViewMenu: ...
+    @property
+    def closed(self) -> SignalInstance: ...
     @property
     def window_actions(self) -> dict[str, QAction]: ...
     def dispatch(self, action: str) -> None: ...
@@ -85,6 +88,7 @@ class DuplicatesSlot:
         host = self.host
         session = host.session
         work = DuplicatesWork(host.pools.choices, host.errors, session.steps, self.window)
+        host.closed.connect(work.shutdown)  # before the pools drain: nothing more starts
         undo: Callable[[], None] = lambda: host.dispatch("undo")  # noqa: E731
         self.built = DuplicatesReview(
             work, session, self.previews, host.thumbnails, host.errors, undo, self.window

@@ -17,7 +17,8 @@ Concurrency protocol:
   planned on the worker from the copies as they are then, never from what
   the screen showed. Each posts `WriteDone` (a sentence on failure), always.
 - Jobs hold only ids; the Delivery closes with its owner, so a job ending
-  after the window went posts nothing.
+  after the window went posts nothing. `shutdown()` (the window closed):
+  nothing more starts, and an answer already queued is dropped.
 """
 
 from __future__ import annotations
@@ -154,13 +155,23 @@ class DuplicatesWork(QObject):
         self._list_generation = 0
         self._read_generation = 0
         self.busy = False
+        self.shut_down = False
+
+    def shutdown(self) -> None:
+        """Start nothing more and take no answer (the window closed). Idempotent."""
+        self.shut_down = True
+        self._delivery.close()
 
     def list_groups(self) -> None:
+        if self.shut_down:
+            return
         self._list_generation += 1
         generation = self._list_generation
         self.reads.start(Job(lambda: _listed(generation), self._delivery))
 
     def read_group(self, group: int, ids: tuple[int, ...]) -> None:
+        if self.shut_down:
+            return
         self._read_generation += 1
         generation = self._read_generation
         self.reads.start(Job(lambda: _read(generation, group, ids), self._delivery))
@@ -174,7 +185,7 @@ class DuplicatesWork(QObject):
         return self._write("Marking it not a duplicate", lambda: _apart(keeper, other))
 
     def _write(self, what: str, job: Callable[[], WriteDone]) -> bool:
-        if self.busy:
+        if self.busy or self.shut_down:
             return False
         self.busy = True
         if self.steps is None:
@@ -193,6 +204,8 @@ class DuplicatesWork(QObject):
     @Slot(object)
     @guarded_slot
     def _on_posted(self, message: object) -> None:
+        if self.shut_down:
+            return
         if isinstance(message, GroupsListed):
             if message.generation == self._list_generation:
                 self._report(message.error)
