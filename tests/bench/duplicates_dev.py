@@ -3,7 +3,9 @@ the development half of people-dev, and two fingerprints measured on it.
 
 Positives: each source photo and its copies — ½ and ¼ size, JPEG quality 50,
 PNG, WebP, EXIF stripped, turned 90°, cropped 5 %, a 2 % border, a watermark
-line, a mild exposure and contrast edit. Negatives: every pair of different
+line, a mild exposure and contrast edit; and each RAW fixture as the product
+decodes it, with the JPEG rendered from it beside it and that JPEG's web
+copy (`raw_sources`). Negatives: every pair of different
 sources (people-dev holds 10 different photos of each of 80 people: the same
 face, never the same picture) and the fixtures' bursts and near sequences
 (`BURSTS`: an iPhone's pair 0.53 s apart, a PowerShot's HDR pair, three frames
@@ -50,6 +52,7 @@ from curator.records import DuplicateInput
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FIXTURES = SHARED / "fixtures" / "jpeg"
+RAWS = SHARED / "fixtures" / "raw"
 PEOPLE = SHARED / "data" / "people-dev" / "identity"
 PHASH_LINE = 10  # bits of 64: the usual line of the plain pHash tools
 BURSTS = (
@@ -157,6 +160,30 @@ def sources(people: int = 200) -> list[tuple[str, Image.Image, DuplicateInput]]:
     return out
 
 
+def raw_sources() -> Iterator[Picture]:
+    """Each RAW fixture as the product decodes it (its luma), the JPEG rendered
+    from it beside it (rawpy's own render, camera white balance, EXIF kept),
+    and a web copy of that JPEG (800 px, no EXIF)."""
+    import rawpy
+
+    from curator.imaging.decode import decode_image
+
+    for path in sorted(RAWS.iterdir()):
+        data = path.read_bytes()
+        e = read_exif(data, is_raw=True)
+        moment = DuplicateInput(0, None, e.captured_at, e.capture_subsec, e.sequence_number,
+                                e.exposure_time, e.f_number, e.iso, e.exposure_bias)  # fmt: skip
+        luma = decode_image(data, is_raw=True, exif_orientation=e.orientation).luma
+        with rawpy.imread(str(path)) as raw:
+            render = _jpeg(Image.fromarray(raw.postprocess(use_camera_wb=True)), 90)
+        web = render.copy()
+        web.thumbnail((800, 800))
+        name = f"raw/{path.name}"
+        yield Picture(name, "original", Image.fromarray(luma), moment)
+        yield Picture(name, "raw_render", render, moment)
+        yield Picture(name, "raw_web", _jpeg(web, 70), DuplicateInput(0, None))
+
+
 def next_frame(img: Image.Image) -> Image.Image:
     """The burst's next frame: the view panned 3 %, the light a touch brighter."""
     w, h = img.size
@@ -186,6 +213,7 @@ def pictures(people: int = 200) -> Iterator[Picture]:
         frame = next_frame(img)
         yield Picture(name + NEXT_FRAME, "original", frame, then)
         yield Picture(name + NEXT_FRAME, "no_exif", _jpeg(frame, 92), DuplicateInput(0, None))
+    yield from raw_sources()
 
 
 def _dct_hash(grey: np.ndarray) -> int:
