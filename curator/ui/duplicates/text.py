@@ -43,7 +43,7 @@ KEYS: tuple[ReviewKey, ...] = (
 
 def hints() -> str:
     """The keys in one line, from `KEYS`."""
-    return "   ·   ".join(k.says for k in KEYS if k.says)
+    return "  ·  ".join(k.says for k in KEYS if k.says)
 
 
 def group_line(index: int, count: int, copies: int) -> str:
