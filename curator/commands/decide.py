@@ -86,7 +86,6 @@ def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
         set_rating,
     )
     from curator.catalog.models import CullState
-    from curator.catalog.tx import is_busy
     from curator.records import ColorLabel
 
     out, err = ctx.out, ctx.err
@@ -130,17 +129,7 @@ def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
     except DecisionError as exc:
         raise UsageError(str(exc)) from exc
     if changed and args.command not in UNTAUGHT:
-        try:
-            _retrain(ctx.settings, err)
-        except Exception as exc:
-            if not is_busy(exc):
-                raise
-            # The decisions are committed; only the retrain met a busy catalog.
-            print(
-                "curator: your decisions are saved; the catalog was busy, so the taste "
-                "model will be retrained with your next decision.",
-                file=err,
-            )
+        retrain(ctx.settings, err)
     print(
         f"{changed} photo(s) changed, {len(args.paths) - changed - len(unknown)} already so.",
         file=out,
@@ -152,14 +141,27 @@ def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
     return EXIT_OK
 
 
-def _retrain(settings: Settings, err: TextIO) -> None:
-    """One retrain per decision command (the CLI's debounce)."""
+def retrain(settings: Settings, err: TextIO, whose: str = "your") -> None:
+    """One retrain per decision command (the CLI's debounce; `import-lightroom`
+    too): a busy catalog leaves it for the next decision (`whose` are saved)."""
+    from curator.catalog.tx import is_busy
     from curator.pipeline.stages.judgments import embedding_model_id
     from curator.pipeline.stages.score import clip_weights_missing, retrain_and_rescore
 
-    report = retrain_and_rescore(
-        embedding_model_id(settings), weights_missing=clip_weights_missing(settings)
-    )
+    try:
+        report = retrain_and_rescore(
+            embedding_model_id(settings), weights_missing=clip_weights_missing(settings)
+        )
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        # The decisions are committed; only the retrain met a busy catalog.
+        print(
+            f"curator: {whose} decisions are saved; the catalog was busy, so the taste "
+            "model will be retrained with your next decision.",
+            file=err,
+        )
+        return
     print(report.message, file=err)
 
 

@@ -40,6 +40,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.commands.decide import retrain
     from curator.interop.lightroom import LightroomError
     from curator.interop.lightroom_import import import_lightroom
 
@@ -60,7 +61,7 @@ def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
             return EXIT_CATALOG
         raise UsageError(str(exc)) from exc
     if report.applied:
-        _retrain(ctx)
+        retrain(ctx.settings, ctx.err, "the")
     if args.json:
         print(json.dumps(report.as_json()), file=ctx.out)
         return EXIT_OK
@@ -111,26 +112,3 @@ def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
         for photo, values in report.invalid[:10]:
             print(f"    {printable(photo)}: {printable(values)}", file=ctx.out)
     return EXIT_OK
-
-
-def _retrain(ctx: CommandContext) -> None:
-    """Retrain once with the new decisions, as a decision command does."""
-    from curator.catalog.tx import is_busy
-    from curator.pipeline.stages.judgments import embedding_model_id
-    from curator.pipeline.stages.score import clip_weights_missing, retrain_and_rescore
-
-    try:
-        report = retrain_and_rescore(
-            embedding_model_id(ctx.settings),
-            weights_missing=clip_weights_missing(ctx.settings),
-        )
-    except Exception as exc:
-        if not is_busy(exc):
-            raise
-        print(
-            "curator: the decisions are saved; the catalog was busy, so the taste "
-            "model will be retrained with your next decision.",
-            file=ctx.err,
-        )
-        return
-    print(report.message, file=ctx.err)
