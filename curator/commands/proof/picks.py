@@ -85,7 +85,10 @@ def _status(gallery: Gallery) -> dict[str, Any]:
     }
 
 
-def _print_status(status: dict[str, Any], ctx: CommandContext) -> None:
+def _print_status(status: dict[str, Any], ctx: CommandContext, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(shaped(status, STATUS_FIELDS), ensure_ascii=False, indent=2), file=ctx.out)
+        return
     limits = _limits(status["min_picks"], status["max_picks"])
     when = status["confirmed_at"]
     state = f"confirmed {when}" if when else "not confirmed yet"
@@ -109,11 +112,7 @@ def _limits(minimum: int, maximum: int | None) -> str:
 
 
 def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
-    status = _status(gallery_named_or_usage(args.name))
-    if args.json:
-        print(json.dumps(shaped(status, STATUS_FIELDS), ensure_ascii=False, indent=2), file=ctx.out)
-    else:
-        _print_status(status, ctx)
+    _print_status(_status(gallery_named_or_usage(args.name)), ctx, args.json)
     return EXIT_OK
 
 
@@ -122,10 +121,7 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     rows = [_status(g) for g in all_galleries()]
     if args.json:
-        print(
-            json.dumps([shaped(r, STATUS_FIELDS) for r in rows], ensure_ascii=False, indent=2),
-            file=ctx.out,
-        )
+        print(json.dumps(shaped(rows, STATUS_FIELDS), ensure_ascii=False, indent=2), file=ctx.out)
         return EXIT_OK
     if not rows:
         print("No client galleries yet (make one with `curator proof make`).", file=ctx.out)
@@ -152,12 +148,10 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
     except (SelectionRefused, PicksRefused) as exc:
         raise UsageError(f"{args.file}: {exc} Nothing changed.") from exc
     status = _status(gallery)
-    if args.json:
-        print(json.dumps(shaped(status, STATUS_FIELDS), ensure_ascii=False, indent=2), file=ctx.out)
-    else:
+    if not args.json:
         who = f" from {selection.client}" if selection.client else ""
         print(f"Imported the client's selection{who}:", file=ctx.out)
-        _print_status(status, ctx)
+    _print_status(status, ctx, args.json)
     return EXIT_OK
 
 
