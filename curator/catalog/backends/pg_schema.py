@@ -545,16 +545,21 @@ def read_header(db: Database) -> tuple[int, set[str]]:
     """(schema version, the tables of the catalog's schema) in one read: 0 for a
     database without `curator_schema` (new, or not Curator's)."""
     with db.atomic("DEFERRED"):
-        tables = {
-            str(name)
-            for (name,) in db.execute_sql(
-                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
-            )
-        }
-        version = 0
-        if VERSION_TABLE in tables:
-            row = db.execute_sql(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()
-            version = int(row[0] or 0)
+        return _header(db)
+
+
+def _header(db: Database) -> tuple[int, set[str]]:
+    """`read_header`'s, in the caller's transaction."""
+    tables = {
+        str(name)
+        for (name,) in db.execute_sql(
+            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+        )
+    }
+    version = 0
+    if VERSION_TABLE in tables:
+        row = db.execute_sql(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()
+        version = int(row[0] or 0)
     return version, tables
 
 
@@ -573,17 +578,7 @@ def _apply(
     db: Database, version: int, statements: tuple[str, ...], *, baseline: bool = False
 ) -> int:
     with db.atomic("IMMEDIATE"):
-        tables = {
-            str(name)
-            for (name,) in db.execute_sql(
-                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
-            )
-        }
-        now = 0
-        if VERSION_TABLE in tables:
-            now = int(
-                db.execute_sql(f"SELECT max(version) FROM {VERSION_TABLE}").fetchone()[0] or 0
-            )
+        now = _header(db)[0]
         if now >= version:
             return now
         for statement in statements:
