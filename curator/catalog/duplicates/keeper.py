@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
 from curator.catalog.backends.bulk_read import fetch_all
 from curator.catalog.backends.dialect import chunks
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import decode_path
 from curator.records import FileFormat
@@ -65,6 +66,21 @@ class DuplicateCopy:
         return self.cull == "rejected"
 
 
+class _CopyRow(NamedTuple):
+    """A copy's own columns (each one's SQL beside it)."""
+
+    photo_id: Annotated[int, "id"]
+    path: Annotated[bytes, "path"]
+    format: Annotated[str | None, "format"]
+    width: Annotated[int | None, "width"]
+    height: Annotated[int | None, "height"]
+    size: Annotated[int | None, "size"]
+    rating: Annotated[int | None, "rating"]
+    picked: Annotated[int, "picked"]
+    cull: Annotated[str, "cull"]
+    label: Annotated[str | None, "label"]
+
+
 def _sidecar(path: str) -> bool:
     stem, _ = os.path.splitext(path)
     return any(os.path.exists(p) for p in (path + ".xmp", stem + ".xmp", stem + ".XMP"))
@@ -80,8 +96,7 @@ def copies_of(photo_ids: Iterable[int]) -> list[DuplicateCopy]:
         marks = ",".join("?" * len(chunk))
         rows += fetch_all(
             db.execute_sql(
-                "SELECT id, path, format, width, height, size, rating, picked, cull, label"
-                f" FROM photo WHERE id IN ({marks}) ORDER BY id",
+                f"SELECT {select_list(_CopyRow)} FROM photo WHERE id IN ({marks}) ORDER BY id",
                 chunk,
             )
         )
@@ -92,16 +107,16 @@ def copies_of(photo_ids: Iterable[int]) -> list[DuplicateCopy]:
 
 
 def _copy(row: Any, named: dict[tuple[str, int], list[str]]) -> DuplicateCopy:
-    pid, path, fmt, w, h, size, rating, picked, cull, label = row
-    decoded, key = decode_path(path), int(pid)
+    r = _CopyRow._make(row)
+    decoded, key = decode_path(r.path), int(r.photo_id)
 
     def names(what: str) -> tuple[str, ...]:
         return tuple(sorted(set(named.get((what, key), []))))
 
     return DuplicateCopy(
-        key, decoded, fmt, w, h, size, rating, bool(picked), str(cull), label,
-        tags=names("tags"), people=names("people"), projects=names("projects"),
-        has_xmp=_sidecar(decoded),
+        key, decoded, r.format, r.width, r.height, r.size, r.rating, bool(r.picked),
+        str(r.cull), r.label, tags=names("tags"), people=names("people"),
+        projects=names("projects"), has_xmp=_sidecar(decoded),
     )  # fmt: skip
 
 

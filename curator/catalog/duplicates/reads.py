@@ -10,22 +10,33 @@ already). Rows are read with one statement each, in slices (`fetch_all`):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
 from peewee import Database
 
 from curator.catalog.backends.bulk_read import fetch_all
 from curator.catalog.backends.dialect import chunks
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.judgments import stored_datetime
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import shown_sql
 from curator.records import DuplicateInput
 
 HASH_BYTES = 33  # the fingerprint's version and hashes (imaging.fingerprint.HASH_BYTES)
-_INPUT_COLUMNS = (
-    "id, fingerprint, captured_at, capture_subsec, sequence_number,"
-    " exposure_time, f_number, iso, exposure_bias"
-)
+
+
+class _InputRow(NamedTuple):
+    """A photo as the search reads it (each column's SQL beside it)."""
+
+    photo_id: Annotated[int, "id"]
+    fingerprint: Annotated[bytes | None, "fingerprint"]
+    captured_at: Annotated[object, "captured_at"]
+    capture_subsec: Annotated[int | None, "capture_subsec"]
+    sequence_number: Annotated[int | None, "sequence_number"]
+    exposure_time: Annotated[float | None, "exposure_time"]
+    f_number: Annotated[float | None, "f_number"]
+    iso: Annotated[int | None, "iso"]
+    exposure_bias: Annotated[float | None, "exposure_bias"]
 
 
 def _db() -> Database:
@@ -33,16 +44,27 @@ def _db() -> Database:
 
 
 def _input(row: Any) -> DuplicateInput:
-    pid, fp, when, subsec, seq, t, f, iso, bias = row
-    fingerprint = bytes(fp) if fp is not None else None
-    captured_at = stored_datetime(when) if when is not None else None
-    return DuplicateInput(int(pid), fingerprint, captured_at, subsec, seq, t, f, iso, bias)
+    r = _InputRow._make(row)
+    return DuplicateInput(
+        int(r.photo_id),
+        bytes(r.fingerprint) if r.fingerprint is not None else None,
+        stored_datetime(r.captured_at) if r.captured_at is not None else None,
+        r.capture_subsec,
+        r.sequence_number,
+        r.exposure_time,
+        r.f_number,
+        r.iso,
+        r.exposure_bias,
+    )
 
 
 def duplicate_inputs(photo_ids: Iterable[int] | None = None) -> list[DuplicateInput]:
     """The fingerprint and moment of each live photo that has a fingerprint
     (or of those of `photo_ids`)."""
-    sql = f"SELECT {_INPUT_COLUMNS} FROM photo WHERE fingerprint IS NOT NULL AND {shown_sql()}"
+    sql = (
+        f"SELECT {select_list(_InputRow)} FROM photo"
+        f" WHERE fingerprint IS NOT NULL AND {shown_sql()}"
+    )
     if photo_ids is None:
         return [_input(r) for r in fetch_all(_db().execute_sql(sql))]
     out: list[DuplicateInput] = []

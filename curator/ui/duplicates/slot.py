@@ -15,6 +15,8 @@ from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
 
+from curator.ui.review.keymap import WINDOW_BINDINGS
+
 if TYPE_CHECKING:
     from curator.ui.common.guard import ErrorReporter
     from curator.ui.common.image_loader import ImageLoader
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from curator.ui.duplicates.review import DuplicatesReview
     from curator.ui.review.session import ReviewSession
 
-SHORTCUT = "Shift+D"  # free in the loupe and the window (ui.review.keymap)
+SHORTCUT = next(b.keys[0] for b in WINDOW_BINDINGS if b.action == "duplicates")
 MENU_TEXT = "&Duplicates (the same picture stored twice)…"
 
 

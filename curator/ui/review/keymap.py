@@ -174,6 +174,12 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
         "people: a face per person; click shows their photos; name, merge, take a face out",
         "same",
     ),
+    KeyBinding(
+        "duplicates",
+        ("Shift+D",),
+        "near-duplicates: the same picture stored twice, a group at a time, side by side",
+        "same",
+    ),
     KeyBinding("thumbs_larger", ("Ctrl+=", "Ctrl++"), "larger thumbnails (gallery)", "same"),
     KeyBinding("thumbs_smaller", ("Ctrl+-",), "smaller thumbnails (gallery)", "same"),
 )

@@ -153,6 +153,8 @@ class WindowMenus:
         }
         actions: dict[str, QAction] = {}
         for binding in WINDOW_BINDINGS:
+            if binding.action == "duplicates":
+                continue  # its item is its room's (ui.duplicates.slot)
             action = QAction(binding.cull.capitalize(), window)
             action.setShortcuts([QKeySequence(k) for k in binding.keys])
             action.triggered.connect(lambda _=False, name=binding.action: dispatch(name))
