@@ -67,8 +67,9 @@ class StoredFigure:
     # None for one measured by `measure`.
     read: Callable[[TechnicalMeasurement], object] | None = None
     # "module:function" that measures it on the pixels the technical stage has
-    # decoded anyway: `function(luma, preview)` (the working-scale luma, float32;
-    # the upright RGB preview, uint8) -> its value, None when it can't tell
+    # decoded anyway: `function(luma, preview)` (the decoded luma: 2-D uint8 at
+    # full resolution in the stored orientation, so scale it down first; the
+    # upright RGB preview, uint8) -> its value, None when it can't tell
     # (`imaging.technical` calls it; nothing is read twice).
     measure: str = ""
     since: int = 4  # the technical stage's version that first stored it
