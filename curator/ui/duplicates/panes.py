@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 from curator.catalog.duplicates.keeper import DuplicateCopy
 from curator.catalog.types import GalleryRow
 from curator.ui.duplicates.text import caption_lines, keeper_title
-from curator.ui.loupe.survey_view import COLUMNS
+from curator.ui.loupe.survey_view import COLUMNS, grid_cells
 from curator.ui.loupe.synced_panes import SyncedPanes
 from curator.ui.loupe.view import paint_message, paint_placeholder
 
@@ -62,17 +62,7 @@ class DuplicatesView(SyncedPanes):
         return COLUMNS.get(n, math.ceil(math.sqrt(max(1, n))))
 
     def pane_rects(self) -> list[QRectF]:
-        n = len(self.panes)
-        if not n:
-            return []
-        cols = self.columns
-        rows = math.ceil(n / cols)
-        w = (self.width() - GAP * (cols + 1)) / cols
-        h = (self.height() - GAP * (rows + 1)) / rows
-        return [
-            QRectF(GAP + (i % cols) * (w + GAP), GAP + (i // cols) * (h + GAP), w, h)
-            for i in range(n)
-        ]
+        return grid_cells(len(self.panes), self.columns, self.width(), self.height(), GAP)
 
     def photo_areas(self) -> list[QRectF]:
         return [r.adjusted(4, HEADER, -4, -FOOTER) for r in self.pane_rects()]

@@ -73,17 +73,7 @@ class SurveyView(SyncedPanes):
                 return
 
     def cell_rects(self) -> list[QRectF]:
-        n = len(self.panes)
-        if not n:
-            return []
-        cols = self.columns
-        rows = math.ceil(n / cols)
-        w = (self.width() - GAP * (cols + 1)) / cols
-        h = (self.height() - GAP * (rows + 1)) / rows
-        return [
-            QRectF(GAP + (i % cols) * (w + GAP), GAP + (i // cols) * (h + GAP), w, h)
-            for i in range(n)
-        ]
+        return grid_cells(len(self.panes), self.columns, self.width(), self.height(), GAP)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
@@ -209,3 +199,16 @@ class Survey(QObject):
             current = before[-1] if before else keep[0]
         self.ids = keep
         self._restart(current)
+
+
+def grid_cells(n: int, cols: int, width: float, height: float, gap: float) -> list[QRectF]:
+    """`n` equal cells in rows of `cols` filling `width` × `height`, `gap` apart
+    and from the edges, left to right then down (the survey's, the duplicates')."""
+    if not n:
+        return []
+    rows = math.ceil(n / cols)
+    w = (width - gap * (cols + 1)) / cols
+    h = (height - gap * (rows + 1)) / rows
+    return [
+        QRectF(gap + (i % cols) * (w + gap), gap + (i // cols) * (h + gap), w, h) for i in range(n)
+    ]
