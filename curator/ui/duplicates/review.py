@@ -58,6 +58,7 @@ class DuplicatesReview(QDialog):
         self.index = 0
         self.shown: GroupRead | None = None  # the group on screen, as last read
         self.keeper: int | None = None  # the copy chosen to keep (the suggestion at first)
+        self.resolved_said: set[int] = set()  # the copies the last "Kept …" sentence is of
         self.listed_once = False  # the first list arrived (tests wait on it)
         self.line = QLabel("Reading the groups…", self)
         self.line.setObjectName("duplicates-line")
@@ -124,6 +125,9 @@ class DuplicatesReview(QDialog):
         line = group_line(self.index, len(self.groups), len(read.copies))
         resolved = resolved_text(read.copies)
         self.line.setText(f"{line} · {resolved}" if resolved else line)
+        if not resolved and self.resolved_said & set(self.copy_ids):
+            self._say("")  # undone since: the "Kept …" sentence is no longer true
+            self.resolved_said = set()
         self._request_images()
         self._paint()
 
@@ -275,6 +279,7 @@ class DuplicatesReview(QDialog):
         if done.what == "apart":
             self.work.list_groups()
             return
+        self.resolved_said = set(done.photo_ids)
         self.session.decided_in_one_step(list(done.photo_ids))  # the grid, the retrain
         if self.isVisible() and self.index + 1 < len(self.groups):
             self._step(1)
