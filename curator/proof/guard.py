@@ -34,6 +34,7 @@ GLOBAL_TRIES = 100
 class Session:
     csrf: str
     last_used: float
+    code_hash: str = ""  # the code it was opened with: a new code ends it (server)
 
 
 class Sessions:
@@ -44,10 +45,11 @@ class Sessions:
         self._lock = threading.Lock()
         self._live: OrderedDict[str, Session] = OrderedDict()
 
-    def open(self) -> tuple[str, Session]:
-        """A new session: (its cookie value, the session)."""
+    def open(self, code_hash: str = "") -> tuple[str, Session]:
+        """A new session opened with the code of `code_hash`: (its cookie value,
+        the session)."""
         sid = secrets.token_urlsafe(32)
-        session = Session(csrf=secrets.token_urlsafe(24), last_used=self._clock())
+        session = Session(secrets.token_urlsafe(24), self._clock(), code_hash)
         with self._lock:
             self._live[sid] = session
             while len(self._live) > MAX_SESSIONS:
@@ -69,11 +71,6 @@ class Sessions:
             session.last_used = now
             self._live.move_to_end(sid)
             return session
-
-    def end_all(self) -> None:
-        """Forget every session (the code changed, the gallery closed)."""
-        with self._lock:
-            self._live.clear()
 
 
 class Attempts:

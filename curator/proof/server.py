@@ -162,8 +162,16 @@ class GalleryApp:
             return "This gallery no longer exists. Ask the photographer for a new link."
         return gallery.closed_sentence(self.today())
 
-    def _session(self, request: Request) -> Session | None:
-        return self.sessions.get(request.cookies.get(COOKIE))
+    async def _session(self, request: Request) -> Session | None:
+        """The request's live session; None when there is none, or when it was
+        opened with a code the photographer has since replaced (`proof code`)."""
+        session = self.sessions.get(request.cookies.get(COOKIE))
+        if session is None:
+            return None
+        gallery = await self._gallery()
+        if gallery is None or not _same(session.code_hash, gallery.code_hash):
+            return None
+        return session
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 400)
@@ -206,7 +214,7 @@ class GalleryApp:
 
     async def _writer(self, request: Request) -> tuple[Session, dict[str, Any]] | Response:
         """The session and JSON of a write, or the 4xx that refuses it."""
-        session = self._session(request)
+        session = await self._session(request)
         if session is None:
             return _sentence(401, "Your session has ended: enter the gallery's code again.")
         if self._foreign_origin(request):
@@ -233,13 +241,13 @@ class GalleryApp:
         closed = self._closed(gallery)
         if closed:
             return _page(410, "This gallery is closed", closed)
-        if self._session(request) is None:
+        if await self._session(request) is None:
             return Response(login_page(), media_type="text/html", headers=SECURITY_HEADERS)
         html = (self.page_dir / "index.html").read_bytes()
         return Response(html, media_type="text/html", headers=SECURITY_HEADERS)
 
     async def script(self, request: Request) -> Response:
-        session = self._session(request)
+        session = await self._session(request)
         if session is None:
             return _sentence(401, "Enter the gallery's code first.")
         gallery = await self._gallery()
@@ -266,7 +274,7 @@ class GalleryApp:
         return await self._copy(request, "thumbs")
 
     async def _copy(self, request: Request, kind: str) -> Response:
-        if self._session(request) is None:
+        if await self._session(request) is None:
             return _sentence(401, "Enter the gallery's code first.")
         match = _TOKEN_FILE.match(str(request.path_params.get("name", "")))
         if match is None:
@@ -283,7 +291,7 @@ class GalleryApp:
         return FileResponse(path, media_type="image/jpeg", headers=headers)
 
     async def state(self, request: Request) -> Response:
-        if self._session(request) is None:
+        if await self._session(request) is None:
             return _sentence(401, "Your session has ended: enter the gallery's code again.")
         state = await run_in_threadpool(picks_state, self.gallery_id, self.today())
         return JSONResponse(state.as_json(), headers=SECURITY_HEADERS)
@@ -313,7 +321,7 @@ class GalleryApp:
             await asyncio.sleep(0.3)  # a wrong code is never answered at once
             return _sentence(401, "That code does not open this gallery. Check it and try again.")
         self.attempts.succeeded(address)
-        sid, _session = self.sessions.open()
+        sid, _session = self.sessions.open(gallery.code_hash)
         response = JSONResponse({"ok": True}, headers=SECURITY_HEADERS)
         response.set_cookie(
             COOKIE,

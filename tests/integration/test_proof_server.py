@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -321,3 +322,27 @@ def test_a_closed_gallery_answers_with_a_page_that_says_so(served: Served) -> No
         "GET", f"/photos/{served.tokens[0]}.jpg", headers={"Cookie": cookie}
     )
     assert status == 410
+
+
+def test_a_new_code_ends_the_sessions_the_old_one_opened(served: Served) -> None:
+    cookie, csrf = served.login()
+    status, _h, _b = served.request("GET", "/api/state", headers={"Cookie": cookie})
+    assert status == 200
+    code, out, err = run_cli("proof", "code", "--catalog", str(served.catalog), "Anna & Ben")
+    assert code == 0, err
+    # The old code's session is over: no page data, no copy, no write.
+    status, _h, body = served.request("GET", "/api/state", headers={"Cookie": cookie})
+    assert status == 401 and "enter the gallery's code again" in _refused(status, body)
+    status, _h, _b = served.request(
+        "GET", f"/photos/{served.tokens[0]}.jpg", headers={"Cookie": cookie}
+    )
+    assert status == 401
+    status, _h, body = served.post(
+        "/api/heart", {"photo": served.tokens[0], "hearted": True}, cookie, csrf
+    )
+    assert status == 401
+    status, _h, body = served.request("GET", "/", headers={"Cookie": cookie})
+    assert status == 200 and b"login.js" in body  # asked for the code
+    new_code = next(w for w in out.split() if re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", w))
+    assert served.post("/api/login", {"code": served.code})[0] == 401
+    assert served.post("/api/login", {"code": new_code})[0] == 200
