@@ -26,7 +26,8 @@ def _path(value: object) -> str:
 def catalog_snapshot(db_path: Path) -> dict[str, Any]:
     """What a catalog holds, by file path and in decision order, without ids or times.
 
-    photos: path → every other column of `photo`; stages: (path, stage) →
+    photos: path → every other column of `photo` (a near-duplicates group by its
+    first path); stages: (path, stage) →
     (status, version, reason); decisions: the log in order, each with its
     photo's path and, for an undo, the position of the decision it undoes;
     extra_paths: duplicate paths per photo. Also checks SQLite's integrity."""
@@ -39,6 +40,15 @@ def catalog_snapshot(db_path: Path) -> dict[str, Any]:
         rows = cursor.fetchall()
         by_id = {r["id"]: _path(r["path"]) for r in rows}
         photos = {_path(r["path"]): {k: r[k] for k in kept} for r in rows}
+        # A group of near-duplicates is named by its lowest id, which another run
+        # gives to another file: named here by its first path instead.
+        members: dict[object, list[str]] = {}
+        for r in rows:
+            if r["duplicate_group"] is not None:
+                members.setdefault(r["duplicate_group"], []).append(_path(r["path"]))
+        for paths in members.values():
+            for path in paths:
+                photos[path]["duplicate_group"] = min(paths)
         stages = {
             (by_id[r["photo_id"]], r["stage"]): (
                 r["status"],

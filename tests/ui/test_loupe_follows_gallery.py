@@ -195,8 +195,8 @@ def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
     bindings = len(LOUPE_BINDINGS) + len(WINDOW_BINDINGS)
     # 1–5, 6–9, → ← Home End W, Z = -, H / J / Shift+P, F / Shift+Tab, C / Shift+C,
     # O / Shift+Z, undo/redo, the rotations, Shift+U / Shift+A, search / the tag
-    # cloud / the People view and the thumbnail sizes: a row each.
-    assert len(rows) == bindings - 24
+    # cloud / the People view / the duplicates and the thumbnail sizes: a row each.
+    assert len(rows) == bindings - 25
     # A 768 px screen leaves the window ~700 px: the table and notes fit at ≥ 16 px a line.
     assert help_line_height(700) >= 16
 

@@ -253,9 +253,10 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "least sure first (on/off): unrated photos by taste · proposals (cull pass)",
     ),
     (
-        ("search", "tags", "people"),
+        ("search", "tags", "people", "duplicates"),
         None,
-        "search box (~words: by meaning; Esc clears) · tag cloud of the photos shown · people",
+        "search box (~words: by meaning; Esc clears) · tag cloud of the photos shown · people"
+        " · near-duplicates, side by side",
     ),
     (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
     (
