@@ -12,14 +12,13 @@ frequencies against their median, the kind Czkawka and dupeGuru use); then
 three `GRID` × `GRID` uint8 grids of the same inner frame upright (its
 grey stretched from its 1st to its 99th percentile), its centre at `SCALES`
 (1, 0.96, 0.92 of it: a copy cropped or framed by a few percent lines up
-with one of them). The hashes find candidates through an
-index; the grids say whether two candidates are the same picture.
-The choice and its figures: docs/decisions/duplicates.md.
+with one of them). The hashes find candidates through an index; the grids
+say whether two candidates are the same picture (both read by
+curator.duplicates.groups `prints_of`). The choice and its figures:
+docs/decisions/duplicates.md.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -33,14 +32,6 @@ MIN_SIDE = 16  # a frame smaller than this has no fingerprint (a 64 px web thumb
 WORKING_EDGE = 256  # the long edge it is measured at: 32 × 32 and 16 × 16 need no more
 HASH_BYTES = 1 + 8 * TURNS  # the version and the hashes: what the index reads
 FINGERPRINT_BYTES = HASH_BYTES + len(SCALES) * GRID * GRID
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """A parsed fingerprint: the hashes at turns 0–3 and the grids, one per scale."""
-
-    hashes: tuple[int, int, int, int]
-    grids: np.ndarray  # (len(SCALES), GRID, GRID) uint8
 
 
 def _centre(grey: np.ndarray, share: float) -> np.ndarray:
@@ -88,25 +79,3 @@ def fingerprint(luma: np.ndarray, _preview: np.ndarray | None = None) -> bytes |
         out += h.to_bytes(8, "big")
     out += np.clip(np.rint(np.stack(grids)), 0, 255).astype(np.uint8).tobytes()
     return bytes(out)
-
-
-def parse(data: bytes | memoryview | None) -> Fingerprint | None:
-    """The fingerprint `data` holds; None when it is not one of this version."""
-    if data is None:
-        return None
-    raw = bytes(data)
-    if len(raw) != FINGERPRINT_BYTES or raw[0] != VERSION:
-        return None
-    hashes = tuple(int.from_bytes(raw[1 + 8 * k : 9 + 8 * k], "big") for k in range(TURNS))
-    grids = np.frombuffer(raw, dtype=np.uint8, offset=HASH_BYTES).reshape(len(SCALES), GRID, GRID)
-    return Fingerprint(hashes, grids)  # type: ignore[arg-type]
-
-
-def hashes_of(data: bytes | memoryview | None) -> tuple[int, ...] | None:
-    """Only the four hashes (what the index reads: `HASH_BYTES` of the column)."""
-    if data is None:
-        return None
-    raw = bytes(data)
-    if len(raw) < HASH_BYTES or raw[0] != VERSION:
-        return None
-    return tuple(int.from_bytes(raw[1 + 8 * k : 9 + 8 * k], "big") for k in range(TURNS))

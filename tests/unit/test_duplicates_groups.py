@@ -16,7 +16,7 @@ from curator.duplicates.groups import find_groups, prints_of
 from curator.duplicates.index import candidate_pairs
 from curator.duplicates.likeness import SAME_PICTURE_LINE, likeness
 from curator.duplicates.moments import different_moments
-from curator.imaging.fingerprint import FINGERPRINT_BYTES, fingerprint, hashes_of, parse
+from curator.imaging.fingerprint import FINGERPRINT_BYTES, fingerprint
 from curator.records import DuplicateInput
 from tests.imaging_helpers import fixture
 
@@ -53,12 +53,12 @@ def _input(photo_id: int, img: Image.Image, **moment: object) -> DuplicateInput:
 def test_a_fingerprint_is_its_encoding_and_none_for_a_flat_or_tiny_frame() -> None:
     data = fingerprint(_grey(_photo("nikon_d70s_dark.jpg")))
     assert data is not None and len(data) == FINGERPRINT_BYTES
-    parsed = parse(data)
-    assert parsed is not None and parsed.grids.shape == (3, 16, 16)
-    assert hashes_of(data) == parsed.hashes
+    read = prints_of([DuplicateInput(1, data)])
+    assert read.grids.shape == (1, 3, 16, 16) and read.hashes.shape == (1, 4)
     assert fingerprint(np.full((600, 800), 128, np.uint8)) is None  # flat: says nothing
     assert fingerprint(np.zeros((10, 10), np.uint8)) is None
-    assert parse(b"\x09" + data[1:]) is None  # another version: not read as this one
+    other_version = DuplicateInput(2, b"\x09" + data[1:])
+    assert prints_of([other_version]).photos == ()  # not read as this one
 
 
 def test_copies_are_candidates_and_alike_and_another_photo_is_not() -> None:
