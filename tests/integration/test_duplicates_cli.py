@@ -197,3 +197,30 @@ def test_resolving_hands_a_copys_client_heart_to_the_keeper(
     assert code == 0, err
     code, out, _ = run_cli("list", "--client-picks", "Inn", "--json")
     assert [p["id"] for p in json.loads(out)] == [imported["inn"]]  # the keeper, hearted
+
+
+def test_on_a_studio_catalog_too(tmp_path: Path, pg_url: str) -> None:
+    """PostgreSQL: grouped at import, resolved (the groups' JSON-parameter
+    writes, the keeper's people and client picks), undone."""
+    files = _library(tmp_path)
+    on_pg = ("--catalog", pg_url)
+    code, out, err = run_cli(*on_pg, "import", str(files["inn"].parent), "--json", "--no-progress")
+    assert code == 0, err
+    assert json.loads(out)["stages"]["score"]["duplicate_groups"] == 2
+    code, out, err = run_cli(*on_pg, "duplicates", "--json")
+    assert code == 0, err
+    groups = json.loads(out)
+    assert sorted(len(g["copies"]) for g in groups) == [2, 3]
+    code, out, err = run_cli(*on_pg, "duplicates", "resolve", "--json")
+    assert code == 0, err
+    kept = {g["keeper"] for g in json.loads(out)["groups"]}
+    code, out, _ = run_cli(*on_pg, "list", "--json")
+    culls = {p["id"]: p["cull"] for p in json.loads(out)}
+    grouped = {c["id"] for g in groups for c in g["copies"]}
+    assert {i for i in grouped if culls[i] == "kept"} == kept
+    assert all(culls[i] == "rejected" for i in grouped - kept)
+    assert run_cli(*on_pg, "undo")[0] == 0
+    code, out, _ = run_cli(*on_pg, "list", "--json")
+    assert all(p["cull"] == "unreviewed" for p in json.loads(out))
+    code, out, _ = run_cli(*on_pg, "duplicates", "--rescan", "--json")
+    assert sorted(len(g["copies"]) for g in json.loads(out)) == [2, 3]
