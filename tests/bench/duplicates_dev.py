@@ -161,7 +161,7 @@ def sources(people: int = 200) -> list[tuple[str, Image.Image, DuplicateInput]]:
 
 
 def raw_sources() -> Iterator[Picture]:
-    """Each RAW fixture as the product decodes it (its luma), the JPEG rendered
+    """Each RAW fixture as the product decodes it (its upright preview), the JPEG rendered
     from it beside it (rawpy's own render, camera white balance, EXIF kept),
     and a web copy of that JPEG (800 px, no EXIF)."""
     import rawpy
@@ -173,13 +173,13 @@ def raw_sources() -> Iterator[Picture]:
         e = read_exif(data, is_raw=True)
         moment = DuplicateInput(0, None, e.captured_at, e.capture_subsec, e.sequence_number,
                                 e.exposure_time, e.f_number, e.iso, e.exposure_bias)  # fmt: skip
-        luma = decode_image(data, is_raw=True, exif_orientation=e.orientation).luma
+        preview = decode_image(data, is_raw=True, exif_orientation=e.orientation).preview
         with rawpy.imread(str(path)) as raw:
             render = _jpeg(Image.fromarray(raw.postprocess(use_camera_wb=True)), 90)
         web = render.copy()
         web.thumbnail((800, 800))
         name = f"raw/{path.name}"
-        yield Picture(name, "original", Image.fromarray(luma), moment)
+        yield Picture(name, "original", preview.convert("RGB"), moment)
         yield Picture(name, "raw_render", render, moment)
         yield Picture(name, "raw_web", _jpeg(web, 70), DuplicateInput(0, None))
 
@@ -287,7 +287,8 @@ def product_groups(pics: list[Picture], *, moments: bool = True) -> list[tuple[i
     grouped with the pictures' moments (without: the pixels alone)."""
     photos = [
         replace(p.moment if moments else DuplicateInput(0, None), photo_id=k,
-                fingerprint=fingerprint(np.asarray(p.image.convert("L"))))
+                fingerprint=fingerprint(np.asarray(p.image.convert("L")),
+                                        np.asarray(p.image.convert("RGB"))))
         for k, p in enumerate(pics)
     ]  # fmt: skip
     return [g.photo_ids for g in find_groups(photos)]

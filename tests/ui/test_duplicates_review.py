@@ -176,3 +176,30 @@ def test_a_catalog_without_copies_says_every_picture_is_stored_once(
     qtbot.keyClick(review.view, Qt.Key.Key_Return)  # nothing to resolve: nothing happens
     qtbot.keyClick(review.view, Qt.Key.Key_N)
     assert review.status.text() == NONE_FOUND
+
+
+def test_a_group_of_eight_shows_every_copys_preview(
+    offline: None, tmp_path: Path, app: App, qtbot: QtBot
+) -> None:
+    """The fixtures' orientation set: one picture stored eight ways (EXIF
+    orientations 1–8), one group of eight. The window's preview loader keeps
+    seven previews (the loupe's): every pane still shows its copy."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for n in range(1, 9):
+        shutil.copyfile(fixture(f"jpeg/orientation/portrait_{n}.jpg"), lib / f"portrait_{n}.jpg")
+    ids = _import(app, qtbot, lib)
+    review = _open(app, qtbot)
+    assert [sorted(m) for _, m in review.groups] == [sorted(ids.values())]
+    assert review.previews.capacity < 8
+    _shown(review, qtbot, review.groups[0][0])
+
+    def all_previews() -> bool:
+        return len(review.view.panes) == 8 and all(
+            p.pixmap is not None and max(p.pixmap.width(), p.pixmap.height()) > 320
+            for p in review.view.panes
+        )
+
+    qtbot.waitUntil(all_previews, timeout=30_000)
+    qtbot.wait(300)  # what arrives later does not take one away
+    assert all_previews()

@@ -137,5 +137,24 @@ def test_a_pair_marked_apart_is_never_grouped_again() -> None:
     assert [g.photo_ids for g in find_groups(photos)] == [(1, 2, 3)]
     apart = [g.photo_ids for g in find_groups(photos, [(2, 1)])]
     assert apart == [(1, 3)]  # 2 is not 1's; it could only join through 1's group
-    assert find_groups(photos, probes=[3])[0].photo_ids == (1, 2, 3)
     assert find_groups([DuplicateInput(9, None), DuplicateInput(10, b"bad")]) == []
+
+
+@pytest.mark.parametrize("orientation", range(2, 9))
+def test_a_file_stored_turned_or_mirrored_under_its_exif_orientation_is_the_same_picture(
+    orientation: int,
+) -> None:
+    """The fixtures' orientation set: one picture stored eight ways, each with
+    the EXIF orientation that shows it upright. Measured on the upright
+    preview, as the technical stage gives it, all are one picture."""
+    from curator.imaging.decode import decode_image
+    from curator.imaging.exif import read_exif
+
+    def upright(name: str) -> DuplicateInput:
+        data = fixture(f"jpeg/orientation/{name}").read_bytes()
+        e = read_exif(data, is_raw=False)
+        decoded = decode_image(data, is_raw=False, exif_orientation=e.orientation)
+        return DuplicateInput(int(name[-5]), fingerprint(decoded.luma, np.asarray(decoded.preview)))
+
+    pair = [upright("landscape_1.jpg"), upright(f"landscape_{orientation}.jpg")]
+    assert [g.photo_ids for g in find_groups(pair)] == [(1, orientation)]

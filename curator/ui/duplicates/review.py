@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -59,6 +59,9 @@ class DuplicatesReview(QDialog):
         self.shown: GroupRead | None = None  # the group on screen, as last read
         self.keeper: int | None = None  # the copy chosen to keep (the suggestion at first)
         self.resolved_said: set[int] = set()  # the copies the last "Kept …" sentence is of
+        # The shown group's previews once decoded, by key: the window's preview
+        # loader keeps fewer than a group of 8 or 9 (its LRU is the loupe's).
+        self.seen: dict[ImageKey, QPixmap] = {}
         self.listed_once = False  # the first list arrived (tests wait on it)
         self.line = QLabel("Reading the groups…", self)
         self.line.setObjectName("duplicates-line")
@@ -119,6 +122,8 @@ class DuplicatesReview(QDialog):
     def _on_group_read(self, read: GroupRead) -> None:
         if not self.groups or read.group != self.groups[self.index][0]:
             return  # the review moved on meanwhile
+        if self.shown is None or self.shown.group != read.group:
+            self.seen.clear()
         self.shown = read
         if self.keeper not in self.copy_ids:
             self.keeper = read.keeper
@@ -143,7 +148,7 @@ class DuplicatesReview(QDialog):
         return out
 
     def _request_images(self) -> None:
-        self.previews.request([p for p, _ in self._keys() if p is not None])
+        self.previews.request([p for p, _ in self._keys() if p is not None and p not in self.seen])
 
     def _paint(self) -> None:
         if self.shown is None:
@@ -152,6 +157,10 @@ class DuplicatesReview(QDialog):
         panes = []
         for c, (preview, thumb) in zip(self.shown.copies, self._keys(), strict=True):
             pixmap = None if preview is None else self.previews.pixmap(preview)
+            if pixmap is not None and preview is not None:
+                self.seen[preview] = pixmap
+            elif preview is not None:
+                pixmap = self.seen.get(preview)
             if pixmap is None and thumb is not None:  # the grid's, while the preview loads
                 pixmap = self.thumbnails.pixmap(thumb)
             panes.append(DuplicatePane(c, rows.get(c.photo_id), pixmap))
