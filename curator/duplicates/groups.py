@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curator.duplicates.index import HASH_LINE, candidate_pairs
+from curator.duplicates.index import candidate_pairs
 from curator.duplicates.likeness import SAME_PICTURE_LINE, likeness
 from curator.duplicates.moments import different_moments
 from curator.imaging.fingerprint import FINGERPRINT_BYTES, GRID, HASH_BYTES, SCALES, VERSION
@@ -27,11 +27,9 @@ from curator.records import DuplicateInput
 
 @dataclass(frozen=True)
 class DuplicateGroup:
-    """Photos that are one picture (ids ascending), and how alike its weakest
-    joined pair was."""
+    """Photos that are one picture (ids ascending)."""
 
     photo_ids: tuple[int, ...]
-    likeness: float
 
 
 @dataclass(frozen=True)
@@ -84,35 +82,22 @@ class _Components:
 def find_groups(
     photos: Iterable[DuplicateInput],
     not_duplicates: Iterable[tuple[int, int]] = (),
-    *,
-    probes: Sequence[int] | None = None,
-    hash_line: int = HASH_LINE,
-    likeness_line: float = SAME_PICTURE_LINE,
 ) -> list[DuplicateGroup]:
-    """The groups of near-duplicates among `photos` (see the module docstring).
-    With `probes` (photo ids), only pairs with one of them are looked at."""
+    """The groups of near-duplicates among `photos` (see the module docstring)."""
     prints = prints_of(photos)
-    position = {p.photo_id: i for i, p in enumerate(prints.photos)}
-    probe_rows = None
-    if probes is not None:
-        probe_rows = np.array([position[i] for i in probes if i in position], np.int64)
-    found = candidate_pairs(prints.hashes, probe_rows, line=hash_line)
+    found = candidate_pairs(prints.hashes)
     alike = likeness(prints.grids, found.left, found.right, found.turn)
-    keep = alike >= likeness_line
+    keep = alike >= SAME_PICTURE_LINE
     left, right, alike = found.left[keep], found.right[keep], alike[keep]
     apart = {frozenset(pair) for pair in not_duplicates}
     groups = _Components(len(prints.photos))
-    weakest: dict[int, float] = {}
     for k in np.argsort(-alike, kind="stable"):
         a, b = groups.find(int(left[k])), groups.find(int(right[k]))
-        if a == b or not _may_join(prints.photos, groups.of(a), groups.of(b), apart):
-            continue
-        low = min(weakest.pop(a, 1.0), weakest.pop(b, 1.0), float(alike[k]))
-        groups.join(a, b)
-        weakest[a] = low
+        if a != b and _may_join(prints.photos, groups.of(a), groups.of(b), apart):
+            groups.join(a, b)
     out = [
-        DuplicateGroup(tuple(sorted(prints.photos[i].photo_id for i in members)), weakest[root])
-        for root, members in groups.members.items()
+        DuplicateGroup(tuple(sorted(prints.photos[i].photo_id for i in members)))
+        for members in groups.members.values()
     ]
     return sorted(out, key=lambda g: g.photo_ids)
 

@@ -82,6 +82,13 @@ def test_copies_are_grouped_at_import_and_a_sequence_frame_is_not(
     # Nothing decided: the largest (the original and its turned copy tie; the first wins).
     assert inn_group["keeper"] == imported["inn"] and not inn_group["resolved"]
     web = next(c for c in inn_group["copies"] if c["id"] == imported["inn_web"])
+    assert not web["has_xmp"]
+    Path(web["path"] + ".xmp").write_text("<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    inn_group = next(g for g in _groups() if imported["inn"] in [c["id"] for c in g["copies"]])
+    web = next(c for c in inn_group["copies"] if c["id"] == imported["inn_web"])
+    assert web["has_xmp"] and not any(
+        c["has_xmp"] for c in inn_group["copies"] if c["id"] != imported["inn_web"]
+    )
     assert web["format"] == "jpeg" and web["width"] == 200 and web["folder"].endswith("web")
     code, out, _ = run_cli("duplicates")
     assert code == 0 and "2 group(s) of near-duplicates, 2 to resolve." in out
@@ -146,6 +153,8 @@ def test_a_pair_marked_apart_is_never_grouped_again(imported: dict[str, int]) ->
     groups = json.loads(out)
     assert len(groups) == 1 and imported["leaf"] not in [c["id"] for c in groups[0]["copies"]]
     assert run_cli("duplicates", "apart", "5", "5")[0] == 2  # a photo is itself
+    code, _, err = run_cli("duplicates", "apart", leaf, "99999")
+    assert code == 2 and "There is no photo 99999 in this catalog." in err
     assert run_cli("duplicates", "resolve", "--group", "99999")[0] == 2
     assert run_cli("duplicates", "resolve", "--keep", "7")[0] == 2  # an id needs --group
 

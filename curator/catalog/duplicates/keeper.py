@@ -11,7 +11,7 @@ the largest in pixels, then in bytes; else the first imported.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, NamedTuple
 
@@ -81,13 +81,10 @@ class _CopyRow(NamedTuple):
     label: Annotated[str | None, "label"]
 
 
-def _sidecar(path: str) -> bool:
-    stem, _ = os.path.splitext(path)
-    return any(os.path.exists(p) for p in (path + ".xmp", stem + ".xmp", stem + ".XMP"))
-
-
-def copies_of(photo_ids: Iterable[int]) -> list[DuplicateCopy]:
-    """The copies of these photos, in id order."""
+def copies_of(photo_ids: Iterable[int], has_sidecar: Callable[[str], bool]) -> list[DuplicateCopy]:
+    """The copies of these photos, in id order; `has_sidecar(path)` says whether
+    an XMP lies beside a file (interop.xmp.read `sidecar_candidates`: the catalog
+    reads no folder)."""
     db = Photo._meta.database
     ids = sorted(set(int(i) for i in photo_ids))
     rows: list[Any] = []
@@ -103,10 +100,12 @@ def copies_of(photo_ids: Iterable[int]) -> list[DuplicateCopy]:
         for what, sql in _NAMES_SQL.items():
             for pid, name in fetch_all(db.execute_sql(sql.format(marks=marks), chunk)):
                 named.setdefault((what, int(pid)), []).append(str(name))
-    return [_copy(row, named) for row in rows]
+    return [_copy(row, named, has_sidecar) for row in rows]
 
 
-def _copy(row: Any, named: dict[tuple[str, int], list[str]]) -> DuplicateCopy:
+def _copy(
+    row: Any, named: dict[tuple[str, int], list[str]], has_sidecar: Callable[[str], bool]
+) -> DuplicateCopy:
     r = _CopyRow._make(row)
     decoded, key = decode_path(r.path), int(r.photo_id)
 
@@ -116,7 +115,7 @@ def _copy(row: Any, named: dict[tuple[str, int], list[str]]) -> DuplicateCopy:
     return DuplicateCopy(
         key, decoded, r.format, r.width, r.height, r.size, r.rating, bool(r.picked),
         str(r.cull), r.label, tags=names("tags"), people=names("people"),
-        projects=names("projects"), has_xmp=_sidecar(decoded),
+        projects=names("projects"), has_xmp=has_sidecar(decoded),
     )  # fmt: skip
 
 

@@ -29,7 +29,8 @@ def write_groups(
     transaction."""
     db = Photo._meta.database
     wanted = {pid: min(g) for g in groups if len(set(g)) > 1 for pid in g}
-    rows = _ROWS_PG if dialect_of(db).is_postgres else _ROWS_SQLITE
+    dialect = dialect_of(db)
+    among = dialect.id_list()  # the ids as one bound parameter
 
     def write() -> None:
         stored = _stored(None if touched is None else sorted(set(touched) | set(wanted)))
@@ -38,21 +39,22 @@ def write_groups(
         changed = [(pid << _GROUP_BITS) | g for pid, g in wanted.items() if stored.get(pid) != g]
         if leaving:
             db.execute_sql(
-                f"UPDATE photo SET duplicate_group = NULL WHERE id IN (SELECT value FROM {rows})",
-                (json.dumps(leaving),),
+                f"UPDATE photo SET duplicate_group = NULL WHERE id IN {among}",
+                (dialect.id_param(leaving),),
             )
         if changed:
             db.execute_sql(
                 f"UPDATE photo SET duplicate_group = packed.value & {_GROUP_MASK}"
-                f" FROM {rows} WHERE photo.id = packed.value >> {_GROUP_BITS}",
+                f" FROM (SELECT value FROM json_each(?)) AS packed"  # PostgreSQL: translated
+                f" WHERE photo.id = packed.value >> {_GROUP_BITS}",
                 (json.dumps(changed),),
             )
         seen = sorted(set(looked))
         if seen:
             db.execute_sql(
-                f"UPDATE photo SET duplicates_looked = 1 WHERE duplicates_looked = 0"
-                f" AND id IN (SELECT value FROM {rows})",
-                (json.dumps(seen),),
+                "UPDATE photo SET duplicates_looked = 1 WHERE duplicates_looked = 0"
+                f" AND id IN {among}",
+                (dialect.id_param(seen),),
             )
 
     tx.write(db, write)
@@ -74,12 +76,6 @@ def _stored(photo_ids: Sequence[int] | None) -> dict[int, int]:
 
 _GROUP_BITS = 32
 _GROUP_MASK = (1 << _GROUP_BITS) - 1
-# A JSON array of integers as rows of `value`.
-_ROWS_SQLITE = "(SELECT value FROM json_each(?)) AS packed"
-_ROWS_PG = (
-    "(SELECT CAST(value AS bigint) AS value FROM json_array_elements_text(CAST(? AS json))"
-    " AS j(value)) AS packed"
-)
 
 
 def mark_apart(photo_id: int, other_id: int) -> None:
@@ -91,6 +87,12 @@ def mark_apart(photo_id: int, other_id: int) -> None:
     db = Photo._meta.database
 
     def write() -> None:
+        known = {
+            int(r[0]) for r in db.execute_sql("SELECT id FROM photo WHERE id IN (?, ?)", (a, b))
+        }
+        for pid in (a, b):
+            if pid not in known:
+                raise ValueError(f"There is no photo {pid} in this catalog.")
         found = db.execute_sql(
             "SELECT 1 FROM not_duplicate WHERE photo_a = ? AND photo_b = ?", (a, b)
         ).fetchone()

@@ -81,10 +81,11 @@ def review_groups() -> list[dict[str, Any]]:
     and the window show)."""
     from curator.catalog.duplicates.keeper import copies_of, suggested_keeper
     from curator.catalog.duplicates.reads import stored_groups
+    from curator.interop.xmp.read import has_sidecar
 
     out = []
     for group, ids in stored_groups().items():
-        copies = copies_of(ids)
+        copies = copies_of(ids, has_sidecar)
         keeper, why = suggested_keeper(copies)
         live = [c for c in copies if not c.rejected]
         resolved = len(live) == 1
@@ -134,6 +135,7 @@ def cmd_resolve(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.duplicates.keeper import copies_of
     from curator.catalog.duplicates.reads import stored_groups
     from curator.catalog.duplicates.resolve import plan_resolution, resolve
+    from curator.interop.xmp.read import has_sidecar
 
     groups = stored_groups()
     if args.group is not None:
@@ -148,7 +150,7 @@ def cmd_resolve(args: argparse.Namespace, ctx: CommandContext) -> int:
         keep = int(args.keep)
     plans = []
     for group, ids in groups.items():
-        copies = copies_of(ids)
+        copies = copies_of(ids, has_sidecar)
         if sum(not c.rejected for c in copies) <= 1 and keep is None:
             continue  # resolved already
         try:

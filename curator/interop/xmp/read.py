@@ -105,6 +105,11 @@ def sidecar_candidates(
     return [(p, m) for p, m, _ in found]
 
 
+def has_sidecar(photo_path: str) -> bool:
+    """Whether an XMP sidecar of `photo_path` lies beside it (`sidecar_candidates`)."""
+    return bool(sidecar_candidates(photo_path))
+
+
 def folder_names(folder: str) -> dict[str, str]:
     """Lower-case name → real name for the `.xmp` files of `folder` ({} if unreadable)."""
     try:

@@ -87,9 +87,10 @@ def _listed(generation: int) -> GroupsListed:
 def _read(generation: int, group: int, ids: tuple[int, ...]) -> GroupRead:
     from curator.catalog.duplicates.keeper import copies_of, suggested_keeper
     from curator.catalog.queries import gallery_rows
+    from curator.interop.xmp.read import has_sidecar
 
     try:
-        copies = tuple(copies_of(ids))
+        copies = tuple(copies_of(ids, has_sidecar))
         rows = gallery_rows(ids)
         keeper, why = suggested_keeper(copies) if copies else (None, "")
     except Exception as exc:
@@ -108,9 +109,10 @@ def _read(generation: int, group: int, ids: tuple[int, ...]) -> GroupRead:
 def _resolve(ids: tuple[int, ...], keeper: int) -> WriteDone:
     from curator.catalog.duplicates.keeper import copies_of
     from curator.catalog.duplicates.resolve import plan_resolution, resolve
+    from curator.interop.xmp.read import has_sidecar
 
     try:
-        plan = plan_resolution(copies_of(ids), keeper)
+        plan = plan_resolution(copies_of(ids, has_sidecar), keeper)
         resolve([plan])
     except Exception as exc:
         log.exception("resolving a group of near-duplicates failed")
