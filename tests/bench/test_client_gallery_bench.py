@@ -11,7 +11,7 @@ the same run:
   prefetched);
 - `CLIENTS` clients hearting at once through a real `curator proof serve`:
   every heart stored, and shown on its tile in an open window ≤ 1 s p95 after
-  the server answered; the window's longest own stall meanwhile ≤ 50 ms.
+  the client sent it; the window's longest own stall meanwhile ≤ 50 ms.
 `CURATOR_BENCH_GALLERY_N` sets `MADE` (default 500). Figures are printed and
 written to client_gallery.json (tests/bench/results.py).
 """
@@ -249,8 +249,9 @@ def test_the_served_page_paints_its_first_screen_fast(tmp_path: Path) -> None:
     assert figures["next_photo_s_max"] <= NEXT_BUDGET_S
 
 
-def _client(port: int, code: str, tokens: list[str], answered: dict[str, float]) -> None:
-    """One client: log in, then heart its photos one after another."""
+def _client(port: int, code: str, tokens: list[str], sent: dict[str, float]) -> None:
+    """One client: log in, then heart its photos one after another, noting
+    when each heart was sent (its time in the server counts too)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request(
         "POST", "/api/login", json.dumps({"code": code}), {"Content-Type": "application/json"}
@@ -264,11 +265,11 @@ def _client(port: int, code: str, tokens: list[str], answered: dict[str, float])
     for token in tokens:
         body = json.dumps({"photo": token, "hearted": True})
         headers = {"Cookie": cookie, "X-CSRF-Token": csrf, "Content-Type": "application/json"}
+        sent[token] = time.monotonic()
         conn.request("POST", "/api/heart", body, headers)
         reply = conn.getresponse()
         reply.read()
         assert reply.status == 200
-        answered[token] = time.monotonic()
     conn.close()
 
 
@@ -294,14 +295,14 @@ def test_twenty_clients_hearting_reach_the_window(qtbot: QtBot, tmp_path: Path) 
         model = app.model
         qtbot.waitUntil(lambda: model.rowCount() >= n, timeout=60_000)
         qtbot.wait(3_000)  # the window's own start-up (the loupe built after the first paint)
-        answered: dict[str, float] = {}
+        sent: dict[str, float] = {}
         shown: dict[str, float] = {}
         watch = StallWatch().start()
         tokens = [p.token for p in photos]
         clients = [
             threading.Thread(
                 target=_client,
-                args=(port, code, tokens[i::CLIENTS], answered),
+                args=(port, code, tokens[i::CLIENTS], sent),
             )
             for i in range(CLIENTS)
         ]
@@ -323,7 +324,7 @@ def test_twenty_clients_hearting_reach_the_window(qtbot: QtBot, tmp_path: Path) 
         for t in clients:
             t.join()
         watch.stop()
-        latencies = [max(0.0, shown[t] - answered[t]) for t in tokens]
+        latencies = [shown[t] - sent[t] for t in tokens]
         own = [s.own_ms for s in watch.stalls]
         for stall in watch.stalls:
             print(

@@ -143,6 +143,22 @@ def test_lightbox_keys_move_and_heart(tmp_path: Path, new_page: NewPage) -> None
     assert any(u.endswith(f"photos/{token(3)}.jpg") for u in watch.requests)
 
 
+def test_keys_pressed_while_the_photo_opens_still_count(tmp_path: Path, new_page: NewPage) -> None:
+    # A quick client presses H or → as soon as the photo starts to open (seen in a real
+    # window: PhotoSwipe lets its opening animation swallow the keys).
+    make_gallery(tmp_path)
+    page = open_gallery(new_page, tmp_path).page
+    page.locator("#grid .tile-open[aria-label='Open photo 1']").click()
+    page.keyboard.press("h")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".pswp__photo-number")).to_have_text("Photo 3")
+    expect(tile_heart(page, 1)).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#counter")).to_have_text("1 of 2–4")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(".pswp__photo-number")).to_have_text("Photo 2")
+
+
 def test_comment_saved_in_the_lightbox_survives_a_reload(tmp_path: Path, new_page: NewPage) -> None:
     make_gallery(tmp_path)
     page = open_gallery(new_page, tmp_path).page

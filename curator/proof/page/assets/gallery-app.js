@@ -948,6 +948,8 @@
     return Boolean(target && target.closest && target.closest("input, textarea, select"));
   }
 
+  const ARROW_STEP = { ArrowRight: 1, ArrowLeft: -1 };
+
   function heartKey(e) {
     return (e.key === "h" || e.key === "H") && !e.ctrlKey && !e.metaKey && !e.altKey;
   }
@@ -996,6 +998,27 @@
         toggleHeart(currentToken());
       }
     });
+    // Keys pressed while the photo still zooms open count (PhotoSwipe drops them until its
+    // opening animation has ended): H hearts it, ← and → move once it is open.
+    let movesWhileOpening = 0;
+    window.addEventListener(
+      "keydown",
+      (e) => {
+        const pswp = lightbox.pswp;
+        if (!pswp || !pswp.opener.isOpening || isTyping(e.target)) return;
+        if (heartKey(e)) toggleHeart(currentToken());
+        else if (ARROW_STEP[e.key]) movesWhileOpening += ARROW_STEP[e.key];
+        else return;
+        e.preventDefault();
+        e.stopPropagation();
+      },
+      true,
+    );
+    lightbox.on("openingAnimationEnd", () => {
+      const moves = movesWhileOpening;
+      movesWhileOpening = 0;
+      if (moves) lightbox.pswp.goTo(lightbox.pswp.currIndex + moves); // goTo loops as → does
+    });
     lightbox.on("afterInit", () => {
       lightbox.pswp.element.appendChild($("notice")); // refusals show above the photo
     });
@@ -1006,6 +1029,7 @@
       if (tile) tile.li.scrollIntoView({ block: "nearest" });
     });
     lightbox.on("destroy", () => {
+      movesWhileOpening = 0; // closed before it had opened
       const token = ui.token || currentToken();
       document.body.insertBefore($("notice"), $("main"));
       ui.heart = ui.number = ui.form = ui.box = ui.saved = ui.token = null;
