@@ -35,6 +35,19 @@ def test_migration_versions_are_contiguous() -> None:
     assert [m.version for m in MIGRATIONS] == expected
 
 
+def test_each_migration_is_found_by_its_file_and_numbered_as_it() -> None:
+    import curator.catalog.migrations as package
+
+    files = sorted(Path(package.__file__).parent.rglob("m[0-9][0-9][0-9]_*.py"))
+    assert sorted(int(f.name[1:4]) for f in files) == [m.version for m in MIGRATIONS]
+    for migration in MIGRATIONS:
+        assert migration.name and migration.statements, migration.version
+    # A module's optional declarations reach its migration.
+    rotation, seats = (next(m for m in MIGRATIONS if m.version == v) for v in (13, 19))
+    assert rotation.foreign_keys_off and rotation.postgres is None
+    assert not seats.foreign_keys_off and seats.postgres
+
+
 def test_reopening_keeps_rows(tmp_path: Path) -> None:
     path = tmp_path / "cat.sqlite"
     with Catalog.open(path):

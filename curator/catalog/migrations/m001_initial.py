@@ -7,6 +7,7 @@ camera's own (naive, local) clock.
 """
 
 VERSION = 1
+NAME = "initial"
 
 STATEMENTS = [
     """

@@ -5,6 +5,7 @@ Undo/redo, the taste model's training set and the audit trail all read it.
 """
 
 VERSION = 2
+NAME = "decision log"
 
 STATEMENTS = [
     """

@@ -11,6 +11,7 @@
 """
 
 VERSION = 3
+NAME = "judgments"
 
 CONTENT_TYPES = (
     "portrait",

@@ -10,6 +10,7 @@ serves the content-type filter. No table changes.
 """
 
 VERSION = 4
+NAME = "gallery indexes"
 
 _FILTERS = "cull, rating, preference_score, burst_group"
 

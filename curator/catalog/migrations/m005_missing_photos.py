@@ -10,6 +10,7 @@ Triggers make the decision log append-only: any UPDATE or DELETE of a
 """
 
 VERSION = 5
+NAME = "missing photos"
 
 STATEMENTS = [
     "ALTER TABLE photo ADD COLUMN missing_since DATETIME",

@@ -10,6 +10,7 @@
 """
 
 VERSION = 6
+NAME = "projects, labels, external imports"
 
 # The decision table is rebuilt: PRAGMA foreign_keys must be OFF around it.
 FOREIGN_KEYS_OFF = True

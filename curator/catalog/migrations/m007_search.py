@@ -12,6 +12,7 @@ The index is filled for every existing photo.
 """
 
 VERSION = 7
+NAME = "text search"
 
 _COLUMNS = "subject, tags, content_type, mood, lighting, names"
 

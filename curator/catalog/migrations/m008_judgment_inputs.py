@@ -7,6 +7,7 @@ signature: imaging) and `sharpness_note` (why a measured sharpness is NULL).
 """
 
 VERSION = 8
+NAME = "judgment inputs"
 
 STATEMENTS = [
     "ALTER TABLE photo ADD COLUMN exposure_ev REAL",

@@ -8,6 +8,7 @@ No table changes.
 """
 
 VERSION = 9
+NAME = "metadata filter indexes"
 
 _NAME = (
     "substr(replace(CAST(path AS TEXT), '\\', '/'), length(rtrim(replace(CAST(path AS TEXT),"

@@ -13,6 +13,7 @@
 """
 
 VERSION = 10
+NAME = "other tools' keywords, captions and XMP state"
 
 _COLUMNS = "subject, tags, content_type, mood, lighting, names, caption"
 

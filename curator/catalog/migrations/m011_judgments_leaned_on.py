@@ -9,6 +9,7 @@ NULL where not measured or not recorded.
 """
 
 VERSION = 11
+NAME = "noise, drive mode, taste interval"
 
 STATEMENTS = [
     "ALTER TABLE photo ADD COLUMN noise_level REAL",

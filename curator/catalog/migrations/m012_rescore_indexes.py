@@ -8,6 +8,7 @@ No table changes.
 """
 
 VERSION = 12
+NAME = "gallery indexes a rescore does not rewrite"
 
 _FILTERS = "cull, rating, burst_group"
 # The file-name sort's expression, exactly as v9 (and catalog.gallery_filters) spell it:

@@ -11,6 +11,7 @@
 """
 
 VERSION = 13
+NAME = "rotation"
 
 # The decision table is rebuilt: PRAGMA foreign_keys must be OFF around it.
 FOREIGN_KEYS_OFF = True

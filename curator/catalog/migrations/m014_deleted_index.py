@@ -10,6 +10,7 @@ costs nothing on the live photos' writes. No table changes.
 """
 
 VERSION = 14
+NAME = "purged photos index"
 
 STATEMENTS = [
     "CREATE INDEX photo_deleted ON photo (deleted_at) WHERE deleted_at IS NOT NULL",

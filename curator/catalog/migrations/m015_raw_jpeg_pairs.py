@@ -13,6 +13,7 @@ Plain SQL, one transaction.
 """
 
 VERSION = 15
+NAME = "RAW+JPEG pairs"
 
 _TEXT = "replace(CAST(path AS TEXT), '\\', '/')"
 _NAME = f"substr({_TEXT}, length(rtrim({_TEXT}, replace({_TEXT}, '/', ''))) + 1)"

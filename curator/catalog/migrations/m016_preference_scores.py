@@ -12,6 +12,7 @@ Plain SQL, one transaction.
 """
 
 VERSION = 16
+NAME = "taste scores in their own table"
 
 STATEMENTS = [
     "CREATE TABLE photo_preference ("

@@ -10,6 +10,7 @@ Plain SQL, one transaction.
 """
 
 VERSION = 23
+NAME = "proposals (cull for me)"
 
 _TABLE = (
     "CREATE TABLE cull_proposal (owner TEXT NOT NULL, photo_id {id} NOT NULL,"

@@ -7,6 +7,7 @@ the working scale, so they are cleared; the writer stores none since
 """
 
 VERSION = 28
+NAME = "a sharpness figure not judged is NULL"
 
 STATEMENTS = [
     "UPDATE photo SET noise_level = NULL, laplacian_var = NULL, sharpness_tile_p90 = NULL"

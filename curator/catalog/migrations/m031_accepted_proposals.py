@@ -10,6 +10,7 @@ row along (a foreign key). Plain SQL, one transaction.
 """
 
 VERSION = 31
+NAME = "the proposals an accept ended, for its undo anywhere"
 
 _TABLE = (
     "CREATE TABLE accepted_proposal (owner TEXT NOT NULL,"

@@ -14,6 +14,7 @@
 """
 
 VERSION = 33
+NAME = "near-duplicates: the fingerprint, the groups, pairs marked apart"
 
 _APART = (
     "CREATE TABLE not_duplicate ("

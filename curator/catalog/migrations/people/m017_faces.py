@@ -11,6 +11,7 @@ Plain SQL, one transaction.
 """
 
 VERSION = 17
+NAME = "faces"
 
 STATEMENTS = [
     'CREATE TABLE "face" ('

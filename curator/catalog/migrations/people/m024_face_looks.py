@@ -10,6 +10,7 @@ catalog.backends.pg_schema.translate).
 """
 
 VERSION = 24
+NAME = "how faces look: smile, looking, head pose"
 
 STATEMENTS = [
     'ALTER TABLE "face" ADD COLUMN "smile" REAL',

@@ -11,6 +11,7 @@ Foreign keys cascade. Plain SQL (translated for PostgreSQL), one transaction.
 """
 
 VERSION = 25
+NAME = "face descriptors and people"
 
 STATEMENTS = [
     'CREATE TABLE "face_descriptor" ('

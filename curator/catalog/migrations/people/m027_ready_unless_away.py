@@ -7,6 +7,7 @@ PostgreSQL), one transaction.
 """
 
 VERSION = 27
+NAME = "a subject is ready unless seen looking away"
 
 STATEMENTS = [
     'UPDATE "photo_faces" SET "ready" = ('

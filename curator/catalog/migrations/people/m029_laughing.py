@@ -10,6 +10,7 @@ translated (catalog.backends.pg_schema.translate).
 """
 
 VERSION = 29
+NAME = "a key face's eyes narrowed in a laugh"
 
 STATEMENTS = [
     'ALTER TABLE "photo_faces" ADD COLUMN "laughing" INTEGER NOT NULL DEFAULT 0',

@@ -19,6 +19,7 @@ A photo deleted from the catalog leaves its galleries (a foreign key).
 """
 
 VERSION = 32
+NAME = "client galleries: their photos, the client's hearts and comments"
 
 _GALLERY = (
     "CREATE TABLE proof_gallery (id {pk}, name TEXT NOT NULL UNIQUE,"

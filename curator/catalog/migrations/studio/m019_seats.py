@@ -10,6 +10,7 @@ and at most 500 comma-joined ids (catalog.backends.listen).
 """
 
 VERSION = 19
+NAME = "the seat of each decision"
 
 STATEMENTS = [
     "ALTER TABLE decision ADD COLUMN seat_user TEXT",

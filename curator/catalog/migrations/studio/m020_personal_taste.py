@@ -10,6 +10,7 @@ Plain SQL, one transaction.
 """
 
 VERSION = 20
+NAME = "a taste model per photographer"
 
 STATEMENTS = [
     "ALTER TABLE taste_model ADD COLUMN owner TEXT",

@@ -7,6 +7,7 @@ version is `backends.pg_plans`'. No table changes.
 """
 
 VERSION = 21
+NAME = "the camera and the pass state in one index"
 
 STATEMENTS = [
     "CREATE INDEX photo_camera_cull ON photo (COALESCE(camera_model, camera_make), cull)"

@@ -9,6 +9,7 @@ at 100,000 names. Derived data: `catalog copy` leaves it out. PostgreSQL has
 """
 
 VERSION = 22
+NAME = "file names by trigram"
 
 
 def _name(path_sql: str) -> str:

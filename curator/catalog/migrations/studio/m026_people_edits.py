@@ -10,6 +10,7 @@ and (PostgreSQL) the other seats told when people change.
 """
 
 VERSION = 26
+NAME = "people edits, undoable; other seats told"
 
 _TABLE = (
     'CREATE TABLE "person_edit" ("id" {key}, "kind" TEXT NOT NULL, "data" TEXT NOT NULL,'

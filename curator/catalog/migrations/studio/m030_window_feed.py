@@ -16,6 +16,7 @@
 """
 
 VERSION = 30
+NAME = "every window in step: the desk of each decision, the change feed"
 
 KEEP = 100_000  # rows the feed keeps: far more than a window reads behind at 1 s
 
