@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from curator.catalog import tx
 from curator.catalog.approval import approved_condition
@@ -238,17 +238,6 @@ def project_photo_ids(ref: ProjectRef) -> list[int]:
         .order_by(ProjectPhoto.added_at, ProjectPhoto.id)
         .tuples()
     ]
-
-
-def projects_of_photo(photo_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the projects a photo belongs to, by name."""
-    rows = (
-        Project.select(Project.id, Project.name)
-        .join(ProjectPhoto, JOIN.INNER)
-        .where(ProjectPhoto.photo == photo_id)
-        .tuples()
-    )
-    return sorted(((int(i), str(n)) for i, n in rows), key=lambda r: (_key(r[1]), r[0]))
 
 
 def project_cover(ref: ProjectRef, match_threshold: float = 70.0) -> ProjectCover | None:

@@ -101,11 +101,6 @@ def base_name(name: str, group: NameGroup) -> str:
     return stem.removesuffix(f"-{group.first_suffix}") + ext
 
 
-def sidecar_name(name: str) -> str:
-    """The XMP sidecar of an exported file as Lightroom looks for it: `IMG_1.xmp`."""
-    return split_ext(name)[0] + ".xmp"
-
-
 def export_folder(dest: Path, project: str | None) -> Path:
     """`DEST/approved` for the approved set, else `DEST/<safe project name>`;
     `UnsafeFolderError` if the folder would not sit directly in DEST."""

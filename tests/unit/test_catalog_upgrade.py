@@ -14,7 +14,7 @@ from curator.catalog.db import Catalog
 from curator.catalog.migrations import LATEST_VERSION
 from curator.catalog.storage import DISK_FULL, StorageError
 from curator.catalog.upgrade import progress as upgrade_progress
-from curator.catalog.upgrade.prepare import needs_upgrade, schema_version, upgrade_catalog
+from curator.catalog.upgrade.prepare import schema_version, upgrade_catalog
 from curator.catalog.upgrade.progress import UpgradeProgress, UpgradeStep
 from tests.integration.cli_helpers import run_cli
 from tests.old_catalogs import catalog_at_version
@@ -51,7 +51,7 @@ def test_an_old_catalog_is_backed_up_in_steps_told_to_progress_then_migrated(
     path = old_catalog(tmp_path / "cat.sqlite")
     size = path.stat().st_size
     seen: list[UpgradeProgress] = []
-    assert needs_upgrade(path)
+    assert schema_version(path) == OLD
     assert upgrade_catalog(path, progress=seen.append) is True
     backups = [p for p in seen if p.step is UpgradeStep.BACKUP]
     total = backups[-1].total
@@ -62,7 +62,7 @@ def test_an_old_catalog_is_backed_up_in_steps_told_to_progress_then_migrated(
     assert backups[-1].percent == 100 and all(p.percent < 100 for p in backups[:-1])
     assert {p.size for p in seen} == {size}
     assert seen[-1] == UpgradeProgress(UpgradeStep.MIGRATE, 0, 1, size)  # then it migrates
-    assert version_of(path) == LATEST_VERSION and not needs_upgrade(path)
+    assert version_of(path) == LATEST_VERSION == schema_version(path)
     (backup,) = tmp_path.glob(f"cat.sqlite.v{OLD}.*.bak")
     assert version_of(backup) == OLD
     con = sqlite3.connect(backup)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.export.names import export_folder, sidecar_name, with_suffix_number
+from curator.export.names import export_folder, with_suffix_number
 from curator.fs.names import MAX_NAME_BYTES, safe_component
 
 FORBIDDEN = set('/\\\x00<>:"|?*')
@@ -58,12 +58,10 @@ def test_an_over_long_name_is_cut_keeping_its_extension() -> None:
     assert len(longest.encode()) + len(".curator-tmp-4194304-0123abcd-") <= 255
 
 
-def test_suffixes_and_sidecars() -> None:
+def test_suffix_numbers() -> None:
     assert with_suffix_number("IMG_1.CR2", 1) == "IMG_1.CR2"
     assert with_suffix_number("IMG_1.CR2", 3) == "IMG_1-3.CR2"
     assert with_suffix_number("README", 2) == "README-2"
-    assert sidecar_name("IMG_1.CR2") == "IMG_1.xmp"
-    assert sidecar_name("IMG_1-2.jpg") == "IMG_1-2.xmp"
 
 
 @pytest.mark.parametrize(

@@ -56,12 +56,6 @@ def schema_version(location: Path | str) -> int | None:
         con.close()
 
 
-def needs_upgrade(location: Path | str) -> bool:
-    """Whether opening `location` would create or migrate it."""
-    version = schema_version(location)
-    return version is not None and version < LATEST_VERSION
-
-
 def upgrade_catalog(
     location: Path | str, *, read_only_ok: bool = False, progress: ProgressSink | None = None
 ) -> bool:
