@@ -25,15 +25,15 @@ from curator.search.tokens import (
     unknown_sentence,
 )
 
-TILTED = keyed_flag("tilted", "yes", "the photos shot at ISO 3200 or more", TokenKind.BADGE,
+LOUD = keyed_flag("loud", "yes", "the photos shot at ISO 3200 or more", TokenKind.BADGE,
                     "p.iso >= 3200")  # fmt: skip
 
 
 @pytest.fixture
-def tilted(monkeypatch: pytest.MonkeyPatch) -> SearchToken[str]:
+def loud(monkeypatch: pytest.MonkeyPatch) -> SearchToken[str]:
     """The table with one throw-away row more: the only edit a new token takes."""
-    monkeypatch.setattr(tokens, "SEARCH_TOKENS", (*tokens.SEARCH_TOKENS, TILTED))
-    return TILTED
+    monkeypatch.setattr(tokens, "SEARCH_TOKENS", (*tokens.SEARCH_TOKENS, LOUD))
+    return LOUD
 
 
 def _photo(name: str, *, iso: int, cull: str = "unreviewed", rating: int | None = None) -> int:
@@ -59,47 +59,47 @@ def _found(query: str) -> set[int]:
     return hits
 
 
-def test_the_row_is_read_whole_in_any_case(tilted: SearchToken[str]) -> None:
-    for piece in ("tilted:yes", "TILTED:Yes", 'tilted:"yes"'):
+def test_the_row_is_read_whole_in_any_case(loud: SearchToken[str]) -> None:
+    for piece in ("loud:yes", "LOUD:Yes", 'loud:"yes"'):
         parsed = parse_query(f"harbour {piece}")
-        assert parsed.filters == ((tilted, "tilted:yes"),), piece
-        assert parsed.words == ("harbour",) and parsed.values(TokenKind.BADGE) == ("tilted:yes",)
-    for piece in ("tilted:no", "tilted:yess", "tilted", "tilted:"):
+        assert parsed.filters == ((loud, "loud:yes"),), piece
+        assert parsed.words == ("harbour",) and parsed.values(TokenKind.BADGE) == ("loud:yes",)
+    for piece in ("loud:no", "loud:yess", "loud", "loud:"):
         assert parse_query(piece).filters == (), piece  # not this token: a word
-    parsed = parse_query("tilted:no")
-    assert parsed.unknown == ("tilted:no",)
+    parsed = parse_query("loud:no")
+    assert parsed.unknown == ("loud:no",)
     sentence = unknown_sentence(parsed)
-    assert sentence is not None and "tilted:" in sentence  # the filters there are: the row's
+    assert sentence is not None and "loud:" in sentence  # the filters there are: the row's
 
 
-def test_the_row_is_in_the_help_the_tooltip_and_the_docs(tilted: SearchToken[str]) -> None:
+def test_the_row_is_in_the_help_the_tooltip_and_the_docs(loud: SearchToken[str]) -> None:
     help_text = tokens_help()
-    assert f"    {tilted.syntax} " in help_text and tilted.meaning in help_text
-    assert "tilted:yes" in " ".join(tokens_tooltip().split())
-    assert f"| `tilted:yes` | {tilted.meaning} | `tilted:yes` | badge |" in tokens_markdown()
+    assert f"    {loud.syntax} " in help_text and loud.meaning in help_text
+    assert "loud:yes" in " ".join(tokens_tooltip().split())
+    assert f"| `loud:yes` | {loud.meaning} | `loud:yes` | badge |" in tokens_markdown()
 
 
-def test_the_row_finds_what_its_sql_says(catalog: object, tilted: SearchToken[str]) -> None:
+def test_the_row_finds_what_its_sql_says(catalog: object, loud: SearchToken[str]) -> None:
     loud_harbour = _photo("harbour-loud", iso=6400, cull="kept", rating=4)
     quiet_harbour = _photo("harbour-quiet", iso=100, cull="kept", rating=5)
     loud_field = _photo("field", iso=3200, cull="rejected", rating=1)
     at_the_line = _photo("meadow", iso=3199, cull="kept")
-    assert _found("tilted:yes") == {loud_harbour, loud_field}  # p.iso >= 3200
-    assert _found("harbour tilted:yes") == {loud_harbour}  # with a word: AND
-    assert _found("tilted:yes kept") == {loud_harbour}  # with another kind: AND
-    assert _found("tilted:yes rating>=1 rating<=2") == {loud_field}
-    assert _found("tilted:yes kept rejected") == {loud_harbour, loud_field}  # states: OR
-    assert _found("TILTED:YES harbour rating:5") == set()
+    assert _found("loud:yes") == {loud_harbour, loud_field}  # p.iso >= 3200
+    assert _found("harbour loud:yes") == {loud_harbour}  # with a word: AND
+    assert _found("loud:yes kept") == {loud_harbour}  # with another kind: AND
+    assert _found("loud:yes rating>=1 rating<=2") == {loud_field}
+    assert _found("loud:yes kept rejected") == {loud_harbour, loud_field}  # states: OR
+    assert _found("LOUD:YES harbour rating:5") == set()
     assert _found("kept") == {loud_harbour, quiet_harbour, at_the_line}
-    hits = text_search("harbour tilted:yes")
+    hits = text_search("harbour loud:yes")
     assert [h.photo_id for h in hits] == [loud_harbour] and "subject" in hits[0].why
 
 
 def test_without_the_row_the_piece_is_a_word(catalog: object) -> None:
     _photo("harbour-loud", iso=6400)
-    assert TILTED not in search_tokens()
-    assert parse_query("tilted:yes").words == ("tilted:yes",)
-    assert _found("tilted:yes") == set()
+    assert LOUD not in search_tokens()
+    assert parse_query("loud:yes").words == ("loud:yes",)
+    assert _found("loud:yes") == set()
 
 
 @pytest.mark.parametrize("token", search_tokens(), ids=lambda t: t.syntax)

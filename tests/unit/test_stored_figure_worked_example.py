@@ -1,8 +1,8 @@
 """The worked example of docs/how-to-add-a-stored-figure.md (issue 82): a
-throw-away stored figure — `tilt_test`, "how red the frame is", measured by a
+throw-away stored figure — `redness_test`, "how red the frame is", measured by a
 function of this module on the pixels the technical stage decodes — added by
 its declaration (one `StoredFigure`), its migration (one ALTER TABLE) and a
-check's row whose badge names its search word (`tilted:yes`), and nothing
+check's row whose badge names its search word (`reddish:yes`), and nothing
 else. Photos measured by the technical stage's own run and written by its own
 writer then carry it into `curator list --json`, the search, the tile's badge
 and the proposal.
@@ -53,8 +53,8 @@ def red_share(luma: np.ndarray, preview: np.ndarray) -> float | None:
     return round(max(0.0, float(rgb[..., 0].mean() - rgb[..., 2].mean())) / 2.55, 1)
 
 
-TILT = StoredFigure(
-    "tilt_test",
+REDNESS = StoredFigure(
+    "redness_test",
     FigureType.REAL,
     "how much redder than blue the frame is (a throw-away figure)",
     "0–100",
@@ -62,14 +62,14 @@ TILT = StoredFigure(
     measure=f"{__name__}:red_share",
     since=figures.FIRST_TECHNICAL_VERSION + 90,
 )
-TILTED = CullCheck(
-    name="tilt",
-    label="Tilted (test)",
+REDDISH = CullCheck(
+    name="redness",
+    label="Reddish (test)",
     docs="A throw-away check on a throw-away figure.",
-    reasons=(ReasonWords("tilted", "TILTED", "tilted", "too red for the test"),),  # type: ignore[arg-type]
-    lines=(Line("tilt_above", "tilt_test", Direction.ABOVE, 20.0, why="the test's line"),),
+    reasons=(ReasonWords("reddish", "REDDISH", "reddish", "too red for the test"),),  # type: ignore[arg-type]
+    lines=(Line("redness_above", "redness_test", Direction.ABOVE, 20.0, why="the test's line"),),
     tooltip="Strict rejects less red.",
-    badge=Badge("TILTED", "Tilted ({tilt_test:.0f} red)", word="tilted:yes"),
+    badge=Badge("REDDISH", "Reddish ({redness_test:.0f} red)", word="reddish:yes"),
 )
 
 
@@ -77,14 +77,14 @@ TILTED = CullCheck(
 def declared(monkeypatch: pytest.MonkeyPatch, catalog: Catalog) -> Iterator[None]:
     """The declaration, the migration and the check's row (its badge names its
     search word)."""
-    monkeypatch.setattr(figures, "FIGURES", (*figures.FIGURES, TILT))
-    catalog.db.execute_sql("ALTER TABLE photo ADD COLUMN tilt_test REAL")  # the migration
+    monkeypatch.setattr(figures, "FIGURES", (*figures.FIGURES, REDNESS))
+    catalog.db.execute_sql("ALTER TABLE photo ADD COLUMN redness_test REAL")  # the migration
     declare_figures()
-    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, TILTED))
+    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, REDDISH))
     try:
         yield
     finally:
-        Photo._meta.remove_field("tilt_test")
+        Photo._meta.remove_field("redness_test")
 
 
 def _measured(folder: Path, catalog: Catalog) -> dict[str, int]:
@@ -108,25 +108,25 @@ def test_a_declared_figure_reaches_the_json_the_search_the_badge_and_the_proposa
     assert technical_version() == f"technical-{figures.FIRST_TECHNICAL_VERSION + 90}"  # back-fill
     ids = _measured(tmp_path, catalog)
     red, blue = ids["red"], ids["blue"]
-    stored = {p.id: p.tilt_test for p in Photo.select(Photo.id, Photo.tilt_test)}
+    stored = {p.id: p.redness_test for p in Photo.select(Photo.id, Photo.redness_test)}
     assert stored[red] > 30 and stored[blue] == 0.0
     code, out, err = run_cli("list", "--json", "--catalog", str(catalog.path))
     assert code == 0, err
     listed = {p["id"]: p for p in json.loads(out)}
-    assert listed[red]["tilt_test"] == stored[red]  # list --json's field, from the declaration
+    assert listed[red]["redness_test"] == stored[red]  # list --json's field, from the declaration
     from curator.commands.listing import json_fields_markdown
 
-    assert "| `tilt_test` | how much redder than blue the frame is" in json_fields_markdown()
-    assert TILTED.badge_token == "tilted:yes"
-    assert {h.photo_id for h in text_search("tilted:yes")} == {red}  # the badge's token
-    assert {h.photo_id for h in text_search("TILTED:yes harbour")} == set()  # and a word
+    assert "| `redness_test` | how much redder than blue the frame is" in json_fields_markdown()
+    assert REDDISH.badge_token == "reddish:yes"
+    assert {h.photo_id for h in text_search("reddish:yes")} == {red}  # the badge's token
+    assert {h.photo_id for h in text_search("REDDISH:yes harbour")} == set()  # and a word
     rows = gallery_rows([red, blue])
-    assert rows[red].figures.get("tilt_test") == stored[red]  # by name, no field for it
+    assert rows[red].figures.get("redness_test") == stored[red]  # by name, no field for it
     flags = photo_flags(rows[red], 70.0)
-    assert flags.shows("tilt") and not photo_flags(rows[blue], 70.0).shows("tilt")
-    assert f"Tilted ({stored[red]:.0f} red)" in tooltip(rows[red], flags)
+    assert flags.shows("redness") and not photo_flags(rows[blue], 70.0).shows("redness")
+    assert f"Reddish ({stored[red]:.0f} red)" in tooltip(rows[red], flags)
     frames = {f.photo_id: f for f in plan_frames()}
     run = propose(list(frames.values()), checks_for(None))
     verdicts = {p.photo_id: (p.verdict, p.reasons) for p in run.proposals}
-    assert verdicts[red] == (ProposalVerdict.REJECT, ("tilted",))
+    assert verdicts[red] == (ProposalVerdict.REJECT, ("reddish",))
     assert verdicts[blue][0] is ProposalVerdict.KEEP
