@@ -18,8 +18,10 @@ What a request may reach:
   `MAX_BODY` bytes, and no foreign `Origin`. The rules live where the hearts
   are stored (`catalog.proofing.picks`); each answer is the stored state.
 - `POST /api/login`: the access code against its slow hash, slowed after a
-  few wrong tries (`guard.Attempts`); a right one opens a session: cookie
-  HttpOnly, SameSite=Strict (Secure over https).
+  few wrong tries per client (`guard.Attempts`); a right one opens a session:
+  cookie HttpOnly, SameSite=Strict (Secure over https).
+A reverse proxy on this computer (127.0.0.1, and only it) is believed when it
+says who asked and over what: X-Forwarded-For, X-Forwarded-Proto.
 Every answer carries a strict Content-Security-Policy, nosniff, no referrer
 and no framing. Bad requests get a 4xx and a sentence, never a traceback; a
 failure inside is a 500 with a sentence, logged here. The catalog is read and
@@ -424,7 +426,10 @@ def serve(app: GalleryApp, sock: socket.socket) -> None:
         access_log=False,
         server_header=False,
         date_header=False,
-        proxy_headers=False,
+        # A reverse proxy on this computer says who asked and over what (the
+        # wrong-code count per client, the cookie's Secure); nobody else is believed.
+        proxy_headers=True,
+        forwarded_allow_ips=LOOPBACK,
         limit_concurrency=256,
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16_384,

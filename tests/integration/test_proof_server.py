@@ -213,6 +213,28 @@ def test_wrong_codes_are_slowed_after_a_few_tries(served: Served) -> None:
     assert "Too many wrong codes. Try again in" in _refused(status, body)
 
 
+def test_behind_a_reverse_proxy_on_this_computer_its_clients_are_told_apart(
+    served: Served,
+) -> None:
+    # A proxy on 127.0.0.1 (the guide's way to put the gallery on the web) says who
+    # asked and over what (X-Forwarded-For, X-Forwarded-Proto).
+    def via_proxy(client: str, code: str) -> tuple[int, dict[str, str], bytes]:
+        forwarded = {"X-Forwarded-For": client, "X-Forwarded-Proto": "https"}
+        return served.post("/api/login", {"code": code}, **forwarded)
+
+    status, headers, _body = via_proxy("203.0.113.5", served.code)
+    assert status == 200
+    assert "secure" in headers["set-cookie"].lower()  # the client's browser saw https
+    for _ in range(5):
+        status, _h, body = via_proxy("203.0.113.9", "AAAAA-AAAAA")
+        assert "does not open this gallery" in _refused(status, body)
+    assert via_proxy("203.0.113.9", served.code)[0] == 429  # that client waits…
+    status, headers, _body = via_proxy("203.0.113.5", served.code)  # …not the others
+    assert status == 200
+    status, headers, _body = served.post("/api/login", {"code": served.code})
+    assert status == 200 and "secure" not in headers["set-cookie"].lower()  # plain http
+
+
 def test_every_write_needs_its_session_token_and_json(served: Served) -> None:
     cookie, csrf = served.login()
     heart = {"photo": served.tokens[0], "hearted": True}
