@@ -118,6 +118,16 @@ def with_pairs(rows: dict[int, GalleryRow]) -> dict[int, GalleryRow]:
     return out
 
 
+def with_copies(photo_ids: set[int]) -> set[int]:
+    """`photo_ids` and the other live copies of their pictures, whose DUPLICATE
+    pill reads these photos' decisions; as given past `SPAN_ROWS`."""
+    if not photo_ids or len(photo_ids) > SPAN_ROWS:
+        return photo_ids
+    from curator.catalog.duplicates.reads import stored_groups
+
+    return photo_ids.union(*stored_groups(photo_ids).values())
+
+
 def read_rows(ids: list[int]) -> dict[int, GalleryRow]:
     """The display rows of `ids`, each pair's other file folded in (any thread)."""
     return with_pairs(gallery_rows(ids))
@@ -448,7 +458,7 @@ class GalleryListModel(QAbstractListModel):
     def refresh(self, changed: Iterable[int] = (), *, later: bool = False) -> None:
         """Bring the list up to date after `changed` photos were written; for more
         than `SPAN_ROWS`, or `later`, the list is read on the lists pool."""
-        changed = set(changed)
+        changed = with_copies(set(changed))
         self._forget(changed)
         self._list_token += 1  # a list read off the thread before this is stale
         if (later or len(changed) > SPAN_ROWS) and self._lists_pool is not None:
@@ -489,7 +499,7 @@ class GalleryListModel(QAbstractListModel):
     def reload_rows(self, changed: Iterable[int]) -> None:
         """Re-read these photos' display fields where they are (nothing that sorts
         or filters changed, so the list is not queried)."""
-        changed = list(changed)
+        changed = list(with_copies(set(changed)))
         if self.stale is None:
             self._forget(changed)
         else:
